@@ -1,0 +1,25 @@
+"""adlessons: automatic differentiation, small enough to read.
+
+Start with ``grad``::
+
+    >>> from adlessons import grad, sin
+    >>> grad(lambda x: x * sin(x))(1.0)   # sin(1) + cos(1)
+    1.3817732906760363
+"""
+
+from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .errors import ADError, DomainError, OperandError
+from .forward import Dual, ForwardStep, derivative, forward_steps, tangent_sweep
+from .functions import absolute, cos, exp, log, relu, sigmoid, sign, sin, sqrt, square, tan, tanh
+from .primitives import PRIMITIVES, Primitive, primal
+from .reverse import ReverseStep, adjoint_sweep, reverse_steps
+from .tracing import Node, Trace, record
+
+__all__ = [
+    "grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev",
+    "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "square", "sign", "absolute",
+    "record", "Trace", "Node", "primal",
+    "tangent_sweep", "forward_steps", "ForwardStep", "Dual", "derivative",
+    "adjoint_sweep", "reverse_steps", "ReverseStep",
+    "PRIMITIVES", "Primitive", "ADError", "DomainError", "OperandError",
+]

@@ -1,0 +1,55 @@
+"""Errors that say what went wrong in the learner's terms: which operation, which value, where."""
+
+from __future__ import annotations
+
+
+def _show(x) -> str:
+    """A short text for an operand in an error message."""
+    if isinstance(x, float):
+        return repr(x)
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class ADError(Exception):
+    """Base class of adlessons' errors. ``where`` says which trace node was being computed."""
+
+    def __init__(self, message: str, where: str = ""):
+        self.message = message
+        self.where = where
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        return f"{self.message} (while computing {self.where})" if self.where else self.message
+
+    def at(self, where: str) -> "ADError":
+        """Attach the place (e.g. ``v3 = log(v2) with v2 = -1.0``) unless a deeper level already did."""
+        if not self.where:
+            self.where = where
+            self.args = (self._text(),)
+        return self
+
+
+class DomainError(ADError, ValueError):
+    """An operation was given a number outside its domain (log of 0, sqrt of -1, x/0, nan ...)."""
+
+    def __init__(self, operation: str, operands, problem: str, where: str = ""):
+        self.operation = operation
+        self.operands = tuple(operands) if operands is not None else None
+        if self.operands is None:
+            super().__init__(f"{operation}: {problem}", where)
+        else:
+            shown = ", ".join(_show(x) for x in self.operands)
+            super().__init__(f"{operation}({shown}): {problem}", where)
+
+
+class OperandError(ADError, TypeError):
+    """An operation was given something that is not a number (a string, None, a list ...)."""
+
+    def __init__(self, operation: str, operand, where: str = ""):
+        self.operation = operation
+        self.operand = operand
+        super().__init__(
+            f"{operation}: operand {_show(operand)} of type {type(operand).__name__} is not a number",
+            where,
+        )
