@@ -13,6 +13,7 @@ from .forward import Dual, ForwardStep, derivative, forward_steps, tangent_sweep
 from .functions import absolute, cos, exp, log, relu, sigmoid, sign, sin, sqrt, square, tan, tanh
 from .primitives import PRIMITIVES, Primitive, primal
 from .reverse import ReverseStep, adjoint_sweep, reverse_steps
+from .tables import adjoint_table, evaluation_table, tangent_table
 from .tracing import Node, Trace, record
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "record", "Trace", "Node", "primal",
     "tangent_sweep", "forward_steps", "ForwardStep", "Dual", "derivative",
     "adjoint_sweep", "reverse_steps", "ReverseStep",
+    "evaluation_table", "tangent_table", "adjoint_table",
     "PRIMITIVES", "Primitive", "ADError", "DomainError", "OperandError",
 ]

@@ -44,7 +44,7 @@ class ForwardStep:
         node, trace = self.node, self.node.trace
         lhs = f"v{DOT}{node.index}"
         if self.is_seed:
-            return f"{lhs} = {trace.input_names[node.pos]}{DOT} = {format_number(self.tangent, digits)}"
+            return f"{lhs} = {format_number(self.tangent, digits)}   (seed for {trace.input_names[node.pos]})"
         symbols, numbers = [], []
         for k, (parent, slot, partial, parent_tangent) in enumerate(self.terms):
             rule = node.primitive.partial_text(
@@ -58,6 +58,9 @@ class ForwardStep:
             elif rule == "-1":
                 symbols.append(f" - {t_sym}" if k else f"-{t_sym}")
                 numbers.append(f" - {t_num}" if k else f"-{t_num}")
+            elif rule.startswith("-") and k:
+                symbols.append(f" - {rule[1:]} * {t_sym}")
+                numbers.append(f"{sign}{format_factor(partial, digits)} * {t_num}")
             else:
                 symbols.append(f"{sign}{rule} * {t_sym}")
                 numbers.append(f"{sign}{format_factor(partial, digits)} * {t_num}")
