@@ -93,6 +93,14 @@ class Traced:
     def __ge__(self, other):
         return primal(self) >= primal(other)
 
+    def __eq__(self, other):
+        return primal(self) == primal(other)
+
+    def __ne__(self, other):
+        return primal(self) != primal(other)
+
+    __hash__ = object.__hash__  # traced values stay usable as dict keys, by identity
+
     def __bool__(self):
         return bool(primal(self))
 

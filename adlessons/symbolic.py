@@ -41,6 +41,11 @@ class Expr(Traced):
     def lift(self, primitive: Primitive, operands: tuple):
         return simplify(primitive, operands)
 
+    # A formula has no number to compare, so == means "the same formula object".
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def __str__(self) -> str:
         return to_text(self)
 
