@@ -1,0 +1,200 @@
+"""Drawing an evaluation trace as a computational graph, with Graphviz.
+
+``draw(trace)`` returns a ``graphviz.Digraph`` that Jupyter shows as SVG.  The layout is the
+textbook one: inputs on one rank at the bottom, the output at the top, an arrow for each
+operand a node was computed from.  Colour says role, as in torchviz:
+
+- inputs v(1-n) .. v0: light blue,
+- intermediates v1 .. vl: white,
+- outputs: light green,
+- constants (plain numbers the function used): small grey boxes, one per occurrence.
+
+Optional overlays write a sweep's state under each node's value: ``tangents`` (v̇) and
+``adjoints`` (v̄), lists aligned with ``trace.nodes`` as ``tangent_sweep`` and
+``adjoint_sweep`` return them; ``None`` means "not computed yet" and shows as ``?``.
+``highlight_node`` and ``highlight_edges`` (``(parent_pos, child_pos)`` pairs, as in a
+step's ``edges``) stand out in orange: that is how the stepper shows one step of a sweep.
+
+This module only draws: every number comes from the trace or from the caller.
+
+The DOT source is deterministic (the tests compare it): node ids come from positions
+(``n0``, ``n1`` ... for trace nodes, ``c7_1`` for the constant in operand slot 1 of
+node 7), and everything is emitted in recording order.  In the SVG, node ``v3`` has the
+element id ``node-v3`` and the highlighted node and edges carry the class ``adl-highlight``.
+
+Traces larger than ``max_nodes`` are not laid out (Graphviz would take minutes on a
+million nodes): ``draw`` then returns a one-box summary graph instead of raising, so a
+notebook cell still shows something useful.  Look at such traces with ``evaluation_table``
+or draw a smaller instance of the function.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Optional, Sequence
+
+import graphviz
+
+from ..tracing import Node, Trace, format_number
+
+__all__ = ["draw", "PALETTE"]
+
+DOT_ABOVE = "\u0307"  # v̇
+MACRON = "\u0304"  # v̄
+
+#: Colours by role (fill, border, text).  Restrained, so the highlight is what stands out.
+PALETTE = {
+    "input": ("#dbe9f6", "#1f5fa8", "#10243f"),
+    "intermediate": ("#ffffff", "#6b6b6b", "#222222"),
+    "output": ("#d4edda", "#2a8c4a", "#0f3d1e"),
+    "constant": ("#efefef", "#b5b5b5", "#555555"),
+    "highlight": ("#ffe8a3", "#d9730d", "#222222"),
+    "edge": "#8a8a8a",
+    "constant_edge": "#bdbdbd",
+    "highlight_edge": "#d9730d",
+    "tangent": "#1f5fa8",
+    "adjoint": "#b8432f",
+}
+
+FONT = "Helvetica,Arial,sans-serif"
+HIGHLIGHT_CLASS = "adl-highlight"
+
+
+def _node_id(pos: int) -> str:
+    return f"n{pos}"
+
+
+def _constant_id(pos: int, slot: int) -> str:
+    return f"c{pos}_{slot}"
+
+
+def _resolve_position(trace: Trace, which) -> Optional[int]:
+    """``highlight_node`` may be a node of the trace, its position, or its name ('v3')."""
+    if which is None:
+        return None
+    if isinstance(which, Node):
+        if not trace.is_variable(which):
+            raise ValueError(f"draw: highlight_node {which.name} is not a node of this trace")
+        return which.pos
+    if isinstance(which, str):
+        for node in trace.nodes:
+            if node.name == which:
+                return node.pos
+        raise ValueError(f"draw: the trace has no node named {which!r}")
+    if isinstance(which, int) and not isinstance(which, bool) and 0 <= which < len(trace.nodes):
+        return which
+    raise ValueError(f"draw: highlight_node must be a node, its name or its position, got {which!r}")
+
+
+def _check_overlay(trace: Trace, overlay, what: str):
+    if overlay is not None and len(overlay) != len(trace.nodes):
+        raise ValueError(
+            f"draw: {what} must have one entry per trace node ({len(trace.nodes)}), got {len(overlay)}"
+        )
+
+
+def _overlay_text(symbol: str, value, digits: int) -> str:
+    return f"{symbol} = {'?' if value is None else format_number(value, digits)}"
+
+
+def _label(lines: Sequence[tuple]) -> str:
+    """An HTML-like Graphviz label: one (text, colour, bold) tuple per line, one style per line
+    (so each line is one SVG text element and never overlaps in a browser's font)."""
+    parts = []
+    for text, colour, bold in lines:
+        body = html.escape(text, quote=False)
+        if bold:
+            body = f"<B>{body}</B>"
+        if colour:
+            body = f'<FONT COLOR="{colour}">{body}</FONT>'
+        parts.append(body)
+    return "<" + "<BR/>".join(parts) + ">"
+
+
+def summary(trace: Trace, max_nodes: int) -> graphviz.Digraph:
+    """The one-box graph ``draw`` returns for a trace too large to lay out."""
+    n = len(trace.nodes)
+    dot = graphviz.Digraph("trace", graph_attr={"fontname": FONT})
+    text = (f"trace with {n} nodes: too large to draw (max_nodes={max_nodes});\n"
+            f"see evaluation_table, or draw a smaller instance of the function")
+    dot.node("summary", text, shape="box", style="rounded,filled", fillcolor=PALETTE["constant"][0],
+             color=PALETTE["constant"][1], fontname=FONT, fontsize="12", id="trace-too-large")
+    return dot
+
+
+def draw(
+    trace: Trace,
+    *,
+    values: bool = True,
+    tangents: Optional[Sequence] = None,
+    adjoints: Optional[Sequence] = None,
+    highlight_node=None,
+    highlight_edges: Sequence = (),
+    max_nodes: int = 300,
+    digits: int = 4,
+) -> graphviz.Digraph:
+    """The computational graph of ``trace`` (see the module docstring for the conventions).
+
+    Returns a ``graphviz.Digraph``; in Jupyter it shows as SVG, ``.source`` is the DOT text.
+    A trace with more than ``max_nodes`` nodes gives a one-box summary graph (no error).
+    """
+    if len(trace.nodes) > max_nodes:  # len() is O(1): nothing here walks a huge trace
+        return summary(trace, max_nodes)
+    _check_overlay(trace, tangents, "tangents")
+    _check_overlay(trace, adjoints, "adjoints")
+    current = _resolve_position(trace, highlight_node)
+    hot_edges = {(int(p), int(c)) for p, c in highlight_edges}
+    outputs = {y.pos for y in trace.outputs if trace.is_variable(y)}
+
+    dot = graphviz.Digraph(
+        "trace",
+        graph_attr={"rankdir": "BT", "nodesep": "0.3", "ranksep": "0.42", "fontname": FONT,
+                    "bgcolor": "white", "pad": "0.15"},
+        node_attr={"fontname": FONT, "fontsize": "12", "shape": "box", "style": "rounded,filled",
+                   "width": "1.35", "height": "0.5", "margin": "0.1,0.05", "penwidth": "1.2"},
+        edge_attr={"color": PALETTE["edge"], "arrowsize": "0.7", "penwidth": "1.2"},
+    )
+
+    # Inputs on one rank, at the bottom (rankdir=BT puts the minimum rank at the bottom).
+    with dot.subgraph(name="inputs") as rank:
+        rank.attr(rank="min")
+        for node in trace.inputs:
+            rank.node(_node_id(node.pos))
+
+    for node in trace.nodes:
+        role = "input" if node.is_input else "output" if node.pos in outputs else "intermediate"
+        fill, border, ink = PALETTE["highlight" if node.pos == current else role]
+        lines = [(f"{node.name} = {trace.operation_text(node)}", ink, True)]
+        if values:
+            lines.append((format_number(node.value, digits), ink, False))
+        if tangents is not None:
+            lines.append((_overlay_text("v" + DOT_ABOVE, tangents[node.pos], digits),
+                          PALETTE["tangent"], False))
+        if adjoints is not None:
+            lines.append((_overlay_text("v" + MACRON, adjoints[node.pos], digits),
+                          PALETTE["adjoint"], False))
+        attrs = {"fillcolor": fill, "color": border, "id": f"node-{node.name}"}
+        if node.pos in outputs:
+            attrs["peripheries"] = "2"
+        if node.pos == current:
+            attrs.update({"penwidth": "3", "class": HIGHLIGHT_CLASS})
+        dot.node(_node_id(node.pos), _label(lines), **attrs)
+
+        for slot, x in enumerate(node.operands):
+            if trace.is_variable(x):
+                hot = (x.pos, node.pos) in hot_edges
+                edge = {"id": f"edge-{x.name}-{node.name}-{slot}"}
+                if hot:
+                    edge.update({"color": PALETTE["highlight_edge"], "penwidth": "3.2",
+                                 "arrowsize": "0.9", "class": HIGHLIGHT_CLASS})
+                dot.edge(_node_id(x.pos), _node_id(node.pos), **edge)
+            else:
+                cid = _constant_id(node.pos, slot)
+                c_fill, c_border, c_ink = PALETTE["constant"]
+                dot.node(cid, trace.operand_text(x), shape="box", style="filled", fillcolor=c_fill,
+                         color=c_border, fontcolor=c_ink, fontsize="10", width="0.3",
+                         height="0.25", margin="0.05,0.02", id=f"const-{node.name}-{slot}")
+                dot.edge(cid, _node_id(node.pos), color=PALETTE["constant_edge"], style="dashed",
+                         arrowsize="0.5", id=f"edge-const-{node.name}-{slot}")
+    return dot
+
