@@ -317,7 +317,7 @@ class Stepper(anywidget.AnyWidget):
         super().__init__(
             sweeps=sweeps, seed=seed, index=0, mode=mode,
             title=f"{'Forward' if mode == 'forward' else 'Reverse'} mode on {name}",
-            seed_text="seed v\u0307 = 1 on" if mode == "forward" else "\u0233 = 1 for",
+            seed_text="seed v\u0307 = 1 on" if mode == "forward" else "y\u0304 = 1 for",
             legend=_legend(mode), **kwargs,
         )
         self.trace = trace
