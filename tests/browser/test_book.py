@@ -1,0 +1,79 @@
+"""The built book in a real browser: every page loads cleanly and offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.browser
+
+BOOK = Path(__file__).resolve().parents[2] / "book"
+
+
+def _toc_pages() -> list[str]:
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    return [toc["root"]] + [c["file"] for c in toc.get("chapters", [])]
+
+
+PAGES = _toc_pages()
+NOTEBOOKS = [p for p in PAGES if p.startswith("notebooks/")]
+
+
+def _skip_if_unwritten(book_dir: Path, page: str):
+    if page.startswith("notebooks/") and not (book_dir / f"{page}.ipynb").exists():
+        pytest.skip(f"{page}.ipynb is not written yet")
+
+
+def test_toc_names_all_six_lessons():
+    assert [Path(p).name for p in NOTEBOOKS] == [
+        "01_finite_differences",
+        "02_symbolic_differentiation",
+        "03_computational_graphs",
+        "04_forward_mode",
+        "05_reverse_mode",
+        "06_which_mode",
+    ]
+    assert PAGES[0] == "intro" and "references" in PAGES
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_clean_and_offline(open_page, book_dir, page):
+    _skip_if_unwritten(book_dir, page)
+    visit = open_page(f"{page}.html")
+    visit.assert_clean()
+    title = visit.page.locator("article h1").first
+    assert title.is_visible(), f"{page}: no visible title"
+
+
+def test_no_cdn_left_in_pages(book_html):
+    """No page names a CDN script, stylesheet or font (links to Binder/Colab are fine)."""
+    cdns = ("cdn.jsdelivr.net", "unpkg.com", "cdnjs.cloudflare.com", "fonts.googleapis.com",
+            "cdn.plot.ly", "polyfill.io")
+    offenders = []
+    for html in sorted(book_html.rglob("*.html")):
+        text = html.read_text(encoding="utf-8", errors="replace")
+        offenders += [f"{html.relative_to(book_html)}: {c}" for c in cdns if c in text]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_check_cells_are_hidden(book_html, book_dir):
+    """Cells tagged remove-cell (the `# check:` cells) never reach the page."""
+    written = [p for p in NOTEBOOKS if (book_dir / f"{p}.ipynb").exists()]
+    if not written:
+        pytest.skip("no notebooks written yet")
+    for page in written:
+        text = (book_html / f"{page}.html").read_text(encoding="utf-8")
+        assert "# check:" not in text, f"{page}: a check cell is visible"
+
+
+def test_finite_differences_has_a_rendered_plotly_figure(open_page, book_dir):
+    page = "notebooks/01_finite_differences"
+    _skip_if_unwritten(book_dir, page)
+    visit = open_page(f"{page}.html")
+    plot = visit.page.locator(".js-plotly-plot").first
+    plot.wait_for(state="attached", timeout=15000)
+    assert plot.locator("svg").count() > 0, "plotly figure has no svg"
+    assert visit.page.evaluate("typeof window.Plotly") == "object"
+    visit.assert_clean()
