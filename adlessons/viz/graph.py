@@ -13,7 +13,9 @@ Optional overlays write a sweep's state under each node's value: ``tangents`` (v
 ``adjoints`` (v̄), lists aligned with ``trace.nodes`` as ``tangent_sweep`` and
 ``adjoint_sweep`` return them; ``None`` means "not computed yet" and shows as ``?``.
 ``highlight_node`` and ``highlight_edges`` (``(parent_pos, child_pos)`` pairs, as in a
-step's ``edges``) stand out in orange: that is how the stepper shows one step of a sweep.
+step's ``edges``) stand out in orange: that is how the stepper shows one step of a sweep
+(in reverse mode with ``highlight_backward=True``: the arrowhead points down the edge, the
+way the adjoint travels).
 
 This module only draws: every number comes from the trace or from the caller.
 
@@ -54,6 +56,7 @@ PALETTE = {
     "highlight_edge": "#d9730d",
     "tangent": "#1f5fa8",
     "adjoint": "#b8432f",
+    "unknown": "#a8a8a8",
 }
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -130,6 +133,7 @@ def draw(
     adjoints: Optional[Sequence] = None,
     highlight_node=None,
     highlight_edges: Sequence = (),
+    highlight_backward: bool = False,
     max_nodes: int = 300,
     digits: int = 4,
 ) -> graphviz.Digraph:
@@ -137,6 +141,8 @@ def draw(
 
     Returns a ``graphviz.Digraph``; in Jupyter it shows as SVG, ``.source`` is the DOT text.
     A trace with more than ``max_nodes`` nodes gives a one-box summary graph (no error).
+    ``highlight_backward=True`` puts the highlighted edges' arrowheads at the parent end, as
+    an adjoint travels (the DOT edge still reads parent -> child).
     """
     if len(trace.nodes) > max_nodes:  # len() is O(1): nothing here walks a huge trace
         return summary(trace, max_nodes)
@@ -167,12 +173,12 @@ def draw(
         lines = [(f"{node.name} = {trace.operation_text(node)}", ink, True)]
         if values:
             lines.append((format_number(node.value, digits), ink, False))
-        if tangents is not None:
-            lines.append((_overlay_text("v" + DOT_ABOVE, tangents[node.pos], digits),
-                          PALETTE["tangent"], False))
-        if adjoints is not None:
-            lines.append((_overlay_text("v" + MACRON, adjoints[node.pos], digits),
-                          PALETTE["adjoint"], False))
+        for overlay, symbol, colour in ((tangents, "v" + DOT_ABOVE, "tangent"),
+                                        (adjoints, "v" + MACRON, "adjoint")):
+            if overlay is not None:
+                known = overlay[node.pos] is not None
+                lines.append((_overlay_text(symbol, overlay[node.pos], digits),
+                              PALETTE[colour if known else "unknown"], False))
         attrs = {"fillcolor": fill, "color": border, "id": f"node-{node.name}"}
         if node.pos in outputs:
             attrs["peripheries"] = "2"
@@ -187,6 +193,8 @@ def draw(
                 if hot:
                     edge.update({"color": PALETTE["highlight_edge"], "penwidth": "3.2",
                                  "arrowsize": "0.9", "class": HIGHLIGHT_CLASS})
+                    if highlight_backward:
+                        edge["dir"] = "back"
                 dot.edge(_node_id(x.pos), _node_id(node.pos), **edge)
             else:
                 cid = _constant_id(node.pos, slot)

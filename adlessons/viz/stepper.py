@@ -44,8 +44,23 @@ function el_(tag, cls, text) {
   return e;
 }
 
-function button(cls, text, title) {
-  const b = el_("button", "adl-btn " + cls, text);
+// Button icons as inline SVG: no icon font, and no glyph a learner's fonts might lack.
+const ICONS = {
+  start: "M3 2h2v12H3z M14 2v12L6 8z",
+  prev: "M12 2v12L4 8z",
+  next: "M4 2v12l8-6z",
+  play: "M4 2v12l9-6z",
+  pause: "M3 2h3.5v12H3z M9.5 2H13v12H9.5z",
+};
+
+function icon(name) {
+  return '<svg class="adl-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">' +
+    '<path fill="currentColor" d="' + ICONS[name] + '"/></svg>';
+}
+
+function button(cls, name, title, text) {
+  const b = el_("button", "adl-btn " + cls);
+  b.innerHTML = icon(name) + (text ? "<span>" + text + "</span>" : "");
   b.type = "button";
   b.title = title;
   b.setAttribute("aria-label", title);
@@ -61,10 +76,10 @@ function render({ model, el }) {
   head.append(title, caption);
 
   const bar = el_("div", "adl-toolbar");
-  const start = button("adl-start", "\u23EE", "back to the start");
-  const prev = button("adl-prev", "\u25C0", "previous step");
-  const play = button("adl-play", "\u25B6 play", "play / pause");
-  const next = button("adl-next", "\u25B6", "next step");
+  const start = button("adl-start", "start", "back to the start");
+  const prev = button("adl-prev", "prev", "previous step");
+  const play = button("adl-play", "play", "play / pause", "play");
+  const next = button("adl-next", "next", "next step", "next");
   const slider = el_("input", "adl-slider");
   slider.type = "range";
   slider.min = 0;
@@ -76,16 +91,15 @@ function render({ model, el }) {
   seedBox.append(seedText, seed);
   bar.append(start, prev, play, next, slider, seedBox);
 
+  // The step's equation sits full width under the toolbar, so it stays in view however
+  // wide the graph is; the graph and the table share the row below (wrapping if narrow).
+  const equation = el_("div", "adl-equation");
   const body = el_("div", "adl-body");
   const graph = el_("div", "adl-graph");
-  const side = el_("div", "adl-side");
-  const eqLabel = el_("div", "adl-label", "this step");
-  const equation = el_("div", "adl-equation");
   const table = el_("div", "adl-table");
-  side.append(eqLabel, equation, table);
-  body.append(graph, side);
+  body.append(graph, table);
   const legend = el_("div", "adl-legend");
-  root.append(head, bar, body, legend);
+  root.append(head, bar, equation, body, legend);
   el.appendChild(root);
 
   let timer = null;
@@ -142,14 +156,14 @@ function render({ model, el }) {
   function stop() {
     if (timer !== null) clearInterval(timer);
     timer = null;
-    play.textContent = "\u25B6 play";
+    play.innerHTML = icon("play") + "<span>play</span>";
     play.classList.remove("adl-playing");
   }
 
   function toggle() {
     if (timer !== null) return stop();
     if (clamp(model.get("index")) >= frames().length - 1) go(0);
-    play.textContent = "\u23F8 pause";
+    play.innerHTML = icon("pause") + "<span>pause</span>";
     play.classList.add("adl-playing");
     timer = setInterval(() => {
       const i = clamp(model.get("index"));
@@ -199,11 +213,13 @@ _CSS = r"""
 .adl-title { font-weight: bold; font-size: 15px; }
 .adl-caption { font-size: 14px; color: #555; font-variant-numeric: tabular-nums; }
 .adl-toolbar { display: flex; align-items: center; gap: 6px; margin: 8px 0; flex-wrap: wrap; }
-.adl-btn { font-size: 14px; min-width: 34px; height: 30px; padding: 0 8px; cursor: pointer;
-  border: 1px solid #bbb; border-radius: 5px; background: #f7f7f7; color: #222; }
+.adl-btn { font-size: 14px; min-width: 34px; height: 30px; padding: 0 9px; cursor: pointer;
+  border: 1px solid #bbb; border-radius: 5px; background: #f7f7f7; color: #333;
+  display: inline-flex; align-items: center; gap: 5px; }
+.adl-icon { display: block; }
 .adl-btn:hover:not(:disabled) { background: #fff3c4; border-color: #d9730d; }
 .adl-btn:disabled { opacity: 0.4; cursor: default; }
-.adl-next { background: #fdf0dc; border-color: #d9730d; }
+.adl-next { background: #fdf0dc; border-color: #d9730d; color: #8a4500; font-weight: bold; }
 .adl-play { min-width: 78px; }
 .adl-playing { background: #fff3c4; }
 .adl-slider { flex: 1 1 160px; min-width: 120px; accent-color: #d9730d; }
@@ -212,12 +228,11 @@ _CSS = r"""
 .adl-body { display: flex; gap: 16px; align-items: flex-start; flex-wrap: wrap; }
 .adl-graph { flex: 0 1 auto; min-width: 240px; max-width: 100%; }
 .adl-graph svg { max-width: 100%; height: auto; display: block; }
-.adl-side { flex: 1 1 380px; min-width: 300px; }
-.adl-label { font-size: 12px; text-transform: uppercase; letter-spacing: 0.05em; color: #888; }
 .adl-equation { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 15px;
-  background: #fff8e1; border-left: 4px solid #d9730d; padding: 8px 10px; margin: 4px 0 12px 0;
+  background: #fff8e1; border-left: 4px solid #d9730d; padding: 8px 10px; margin: 2px 0 10px 0;
   white-space: pre-wrap; word-break: break-word; min-height: 1.4em; }
-.adl-table { max-height: 420px; overflow: auto; font-size: 13px; }
+.adl-table { flex: 1 1 380px; min-width: 300px; max-height: 520px; overflow: auto;
+  font-size: 13px; }
 .adl-table table { border-collapse: collapse; width: 100%; }
 .adl-table caption { font-weight: bold; padding-bottom: 4px; }
 .adl-table th { border-bottom: 2px solid #ccc; padding: 3px 6px; background: #fafafa;
@@ -229,14 +244,20 @@ _CSS = r"""
 """
 
 _PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<title>.*?</title>", re.DOTALL)
+_SIZE = re.compile(r'^<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+#: The stepper shows the graph a little larger than Graphviz's natural size (CSS still
+#: shrinks it to fit a narrow page).
+SVG_SCALE = 1.2
 
 
-def svg_text(dot) -> str:
+def svg_text(dot, scale: float = 1.0) -> str:
     """Render a Digraph to SVG and strip what varies or does not belong inline: the XML
     prolog and doctype, comments (Graphviz's version banner) and hover titles ("n3")."""
     svg = dot.pipe(format="svg", encoding="utf-8")
-    svg = _PROLOG.sub("", svg)
-    return re.sub(r"\n\s*\n+", "\n", svg).strip()
+    svg = re.sub(r"\n\s*\n+", "\n", _PROLOG.sub("", svg)).strip()
+    return _SIZE.sub(lambda m: f'<svg width="{float(m.group(1)) * scale:.0f}pt" '
+                                f'height="{float(m.group(2)) * scale:.0f}pt"', svg, count=1)
 
 
 def _legend(mode: str) -> str:
@@ -264,10 +285,11 @@ def _frames_for(trace: Trace, steps: list, mode: str, digits: int, start_text: s
     def drawing(job):
         step, overlay = job
         kind = "tangents" if mode == "forward" else "adjoints"
-        return svg_text(draw(
+        return svg_text(scale=SVG_SCALE, dot=draw(
             trace, digits=digits, max_nodes=len(trace.nodes), **{kind: overlay},
             highlight_node=None if step is None else step.node,
             highlight_edges=() if step is None else step.edges,
+            highlight_backward=mode == "reverse",
         ))
 
     workers = min(8, os.cpu_count() or 1)
