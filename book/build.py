@@ -35,8 +35,10 @@ def _source_files(book_dir: Path):
             and not d.startswith(".") and d != "__pycache__"
         )
         for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root) / name
+            path = Path(root) / name
+            # is_file() also skips book/notebooks while ../notebooks does not exist yet
+            if not name.startswith(".") and path.is_file():
+                yield path
 
 
 def sources_digest(book_dir: Path = BOOK_DIR) -> str:
