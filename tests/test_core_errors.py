@@ -1,0 +1,249 @@
+"""Bad inputs give clear errors: the operation, the node (v-number) and the value.
+
+The tests read ``str(error)``, not only the type: the message is what the learner sees.
+"""
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import adlessons as ad
+from adlessons import DomainError, OperandError, grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
+
+
+def message(excinfo):
+    text = str(excinfo.value)
+    assert not ADDRESS.search(text), f"memory address in error message: {text}"
+    return text
+
+
+# --- domain errors while recording: operation, v-number, value ------------------------------
+
+
+def test_log_of_zero():
+    with pytest.raises(DomainError) as e:
+        grad(ad.log)(0.0)
+    text = message(e)
+    assert "log" in text and "v1 = log(v0)" in text and "0.0" in text
+    assert "positive" in text
+    assert e.value.operation == "log"
+
+
+def test_log_of_negative_names_the_right_node():
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: ad.log(x - 3.0))(1.0)  # v1 = x - 3 = -2, v2 = log(v1)
+    text = message(e)
+    assert "v2 = log(v1)" in text and "v1 = -2.0" in text and "log" in text
+    assert isinstance(e.value, ValueError)
+
+
+def test_sqrt_of_negative():
+    with pytest.raises(DomainError) as e:
+        jvp(lambda x: ad.sqrt(x * 2.0), (-0.5,), (1.0,))  # v1 = -1.0, v2 = sqrt(v1)
+    text = message(e)
+    assert "sqrt" in text and "v2 = sqrt(v1)" in text and "-1.0" in text
+
+
+def test_division_by_zero():
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: x / (x - 1.0))(1.0)  # v1 = x - 1 = 0, v2 = v0 / v1
+    text = message(e)
+    assert "division by zero" in text and "v2 = v0 / v1" in text and "v1 = 0.0" in text
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: 2.0 / x)(0.0)
+    text = message(e)
+    assert "division by zero" in text and "v1 = 2 / v0" in text and "v0 = 0.0" in text
+
+
+def test_division_by_zero_on_plain_numbers():
+    with pytest.raises(DomainError) as e:
+        ad.PRIMITIVES["div"](1.0, 0.0)
+    assert "division by zero" in message(e)
+
+
+@pytest.mark.parametrize("bad, type_name", [("a", "str"), (None, "None")])
+def test_non_number_operand(bad, type_name):
+    for f, op in [(lambda x: x + bad, "add"), (lambda x: bad * x, "mul"),
+                  (lambda x: x / bad, "div"), (lambda x: ad.sin(x) - bad, "sub")]:
+        with pytest.raises(OperandError) as e:
+            grad(f)(1.0)
+        assert isinstance(e.value, TypeError)
+        text = message(e)
+        assert op in text and type_name in text and "not a number" in text
+        assert re.search(r"v\d+ = ", text), text  # names the node being computed
+    with pytest.raises(OperandError) as e:
+        ad.sin(bad)
+    assert "sin" in message(e) and type_name in str(e.value)
+
+
+def test_non_number_operand_with_dual():
+    with pytest.raises(OperandError) as e:
+        ad.derivative(lambda x: x + "a", 1.0)
+    assert "add" in message(e) and "str" in str(e.value)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_nan_and_inf_inputs(bad):
+    calls = [
+        lambda: grad(ad.sin)(bad),
+        lambda: value_and_grad(ad.sin)(bad),
+        lambda: jvp(ad.sin, (bad,), (1.0,)),
+        lambda: vjp(ad.sin, bad),
+        lambda: jacfwd(ad.sin)(bad),
+        lambda: jacrev(ad.sin)(bad),
+    ]
+    for call in calls:
+        with pytest.raises(DomainError) as e:
+            call()
+        text = message(e)
+        assert "input x" in text and repr(bad) in text and "finite" in text
+
+
+def test_nan_in_a_vector_argument_names_the_entry():
+    with pytest.raises(DomainError) as e:
+        jacfwd(lambda v: [v[0] * v[1]])([1.0, float("nan")])
+    text = message(e)
+    assert "input v[1]" in text and "nan" in text
+    with pytest.raises(DomainError) as e:
+        grad(lambda a, b: a * b, argnums=1)(1.0, float("inf"))
+    assert "input b" in message(e)
+
+
+def test_non_finite_result():
+    with pytest.raises(DomainError) as e:
+        grad(ad.exp)(1000.0)
+    text = message(e)
+    assert "exp" in text and "v1 = exp(v0)" in text and "1000.0" in text and "finite" in text
+    with pytest.raises(DomainError) as e:
+        ad.exp(1000.0)
+    assert "exp" in message(e) and "finite" in str(e.value)
+
+
+# --- derivative undefined -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("f, name", [(ad.sqrt, "sqrt"), (lambda x: x**0.5, "pow")],
+                         ids=["sqrt", "x**0.5"])
+def test_derivative_undefined_at_zero(f, name):
+    assert f(0.0) == 0.0  # the value is fine ...
+    for call in (lambda: grad(f)(0.0), lambda: jvp(f, (0.0,), (1.0,)),
+                 lambda: jacrev(f)(0.0), lambda: jacfwd(f)(0.0)):
+        with pytest.raises(DomainError) as e:  # ... its derivative is not
+            call()
+        text = message(e)
+        assert "derivative" in text and name in text and "v1" in text and "0.0" in text
+
+
+@pytest.mark.parametrize("f, name", [(ad.sqrt, "sqrt"), (lambda x: x**0.5, "pow")],
+                         ids=["sqrt", "x**0.5"])
+def test_derivative_undefined_at_zero_with_dual(f, name):
+    with pytest.raises(DomainError) as e:
+        ad.derivative(f, 0.0)
+    text = message(e)
+    assert "derivative" in text and name in text
+
+
+def test_negative_base_to_non_integer_power():
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: x**0.5)(-1.0)
+    text = message(e)
+    assert "pow" in text and "negative base" in text and "-1.0" in text and "v1" in text
+    assert grad(lambda x: x**3)(-2.0) == 12.0  # integer powers of negatives are fine: 3 x^2
+
+
+@pytest.mark.parametrize("base", [-2.0, 0.0])
+def test_traced_exponent_needs_positive_base(base):
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: base**x)(1.0)
+    text = message(e)
+    assert "positive base" in text and repr(base) in text and "v1" in text
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: x**x)(base)
+    assert "positive base" in message(e)
+
+
+def test_grad_of_vector_valued_function():
+    with pytest.raises(TypeError) as e:
+        grad(lambda x: [x, 2 * x])(1.0)
+    text = message(e)
+    assert "jacrev" in text and "2 values" in text
+    with pytest.raises(TypeError) as e:
+        value_and_grad(lambda v: v)([1.0, 2.0])
+    assert "jacrev" in message(e)
+
+
+@pytest.mark.parametrize("fn", [math.sin, math.exp, float])
+def test_math_functions_on_traced_values(fn):
+    with pytest.raises(TypeError) as e:
+        grad(lambda x: fn(x))(0.5)
+    text = message(e)
+    assert "adlessons.sin" in text
+    with pytest.raises(TypeError) as e:
+        ad.derivative(lambda x: fn(x), 0.5)
+    assert "adlessons.sin" in message(e)
+
+
+def test_jvp_wrong_number_of_tangents():
+    with pytest.raises(ValueError) as e:
+        jvp(lambda x, y: x * y, (1.0, 2.0), (1.0,))
+    text = message(e)
+    assert "2 primals" in text and "1 tangents" in text
+    with pytest.raises(ValueError) as e:
+        jvp(lambda v: v[0] * v[1], ([1.0, 2.0],), ([1.0],))
+    text = message(e)
+    assert "1 entries" in text and "2" in text
+
+
+def test_sweeps_check_their_seed_lengths():
+    trace = ad.record(lambda x, y: x * y, 1.0, 2.0)
+    with pytest.raises(ValueError, match="2 inputs but 1 tangents"):
+        ad.tangent_sweep(trace, [1.0])
+    with pytest.raises(ValueError, match="1 outputs but 2 adjoints"):
+        ad.adjoint_sweep(trace, [1.0, 1.0])
+
+
+def test_errors_deep_in_nested_derivatives():
+    with pytest.raises(DomainError) as e:
+        grad(grad(ad.log))(0.0)
+    assert "log" in message(e)
+    with pytest.raises(DomainError) as e:
+        ad.derivative(lambda x: ad.derivative(ad.log, x), 0.0)
+    assert "log" in message(e)
+
+
+# --- conventions at non-differentiable points (documented in primitives.py) ----------------
+
+
+def test_abs_at_zero_has_derivative_zero():
+    # primitives.py: "convention at 0: derivative sign(0) = 0 (a subgradient, as in JAX and PyTorch)"
+    assert grad(abs)(0.0) == 0.0
+    assert grad(ad.absolute)(0.0) == 0.0
+    assert jvp(abs, (0.0,), (1.0,)) == (0.0, 0.0)
+    assert ad.derivative(abs, 0.0) == 0.0
+    assert grad(abs)(1e-300) == 1.0 and grad(abs)(-1e-300) == -1.0
+
+
+def test_relu_at_zero_has_derivative_zero():
+    # primitives.py: "relu'(x) = sign(relu(x)): 1 for x > 0, and 0 for x <= 0 (as in PyTorch)"
+    assert grad(ad.relu)(0.0) == 0.0
+    assert jvp(ad.relu, (0.0,), (1.0,)) == (0.0, 0.0)
+    assert ad.derivative(ad.relu, 0.0) == 0.0
+    assert grad(ad.relu)(1e-300) == 1.0 and grad(ad.relu)(-1e-300) == 0.0
+
+
+# --- no memory addresses in any message -----------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [grad(ad.sin), object(), lambda t: t, math.sin, [1.0]],
+                         ids=["grad-function", "object", "lambda", "builtin", "list"])
+def test_no_memory_address_when_the_operand_is_an_object(bad):
+    # A learner forgetting to call a function: x * grad(f) instead of x * grad(f)(x).
+    with pytest.raises(OperandError) as e:
+        grad(lambda x: x * bad)(1.0)
+    text = str(e.value)
+    assert "mul" in text and "not a number" in text and "v1 = v0 * " in text
+    assert not ADDRESS.search(text), text
