@@ -232,7 +232,7 @@ _CSS = r"""
   background: #fff8e1; border-left: 4px solid #d9730d; padding: 8px 10px; margin: 2px 0 10px 0;
   white-space: pre-wrap; word-break: break-word; min-height: 1.4em; }
 .adl-table { flex: 1 1 380px; min-width: 300px; max-height: 520px; overflow: auto;
-  font-size: 13px; }
+  font-size: 14px; }
 .adl-table table { border-collapse: collapse; width: 100%; }
 .adl-table caption { font-weight: bold; padding-bottom: 4px; }
 .adl-table th { border-bottom: 2px solid #ccc; padding: 3px 6px; background: #fafafa;
@@ -272,6 +272,10 @@ def _legend(mode: str) -> str:
             f" &nbsp;·&nbsp; ? = {what} not computed yet")
 
 
+def _steps(n: int) -> str:
+    return f"{n} step{'' if n == 1 else 's'}"
+
+
 def _frames_for(trace: Trace, steps: list, mode: str, digits: int, start_text: str) -> list:
     """One frame per step plus the starting frame; each frame as the JS front end reads it."""
     n = len(steps)
@@ -302,7 +306,7 @@ def _frames_for(trace: Trace, steps: list, mode: str, digits: int, start_text: s
             "svg": svg,
             "equation": start_text if step is None else step.equation(digits),
             "table": table(steps, digits, upto=k, current=k - 1 if k else None)._repr_html_(),
-            "caption": f"step {k} of {n}" if k else f"start (0 of {n} steps)",
+            "caption": f"step {k} of {n}" if k else f"start (0 of {_steps(n)})",
             "node": "" if step is None else step.node.name,
         })
     return frames
@@ -343,7 +347,7 @@ class Stepper(anywidget.AnyWidget):
             legend=_legend(mode), **kwargs,
         )
         self.trace = trace
-        self.name = name
+        self.function_name = name
         self.steps = sweep_steps  # the core's steps, one list per seed direction
 
     @property
@@ -355,10 +359,10 @@ class Stepper(anywidget.AnyWidget):
         n = len(self.steps[0])
         if self.mode == "forward":
             labels = ", ".join(s["label"] for s in self.sweeps)
-            return (f"Stepper(forward mode, {n} steps per seed direction, seeds {labels}, "
-                    f"{self.name})")
+            return (f"Stepper(forward mode, {_steps(n)} per seed direction, seeds {labels}, "
+                    f"{self.function_name})")
         more = f", {len(self.sweeps)} outputs" if len(self.sweeps) > 1 else ""
-        return f"Stepper(reverse mode, {n} steps{more}, {self.name})"
+        return f"Stepper(reverse mode, {_steps(n)}{more}, {self.function_name})"
 
 
 def _seed_position(seed, names: list, what: str) -> int:
