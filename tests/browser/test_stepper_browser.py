@@ -81,7 +81,8 @@ def _npm_pack(cache: Path) -> Path:
     for name in PINS:
         tgz = next(cache.glob(name.replace("@", "").replace("/", "-") + "-*.tgz"))
         with tarfile.open(tgz) as tar:
-            tar.extractall(cache / name.replace("/", "__"), filter="data")
+            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+            tar.extractall(cache / name.replace("/", "__"), **safe)
     done.write_text("\n".join(specs) + "\n")
     return cache
 
