@@ -171,3 +171,12 @@ def test_a_million_node_trace_gives_a_summary_fast():
     small = record(lambda x: x + 1.0 + 2.0, 1.0)
     assert "too large" in draw(small, max_nodes=2).source
     assert "too large" not in draw(small, max_nodes=3).source
+
+
+def test_backward_highlight_turns_the_arrow_not_the_edge():
+    trace = gw_trace()
+    source = draw(trace, highlight_node="v3", highlight_edges=[(4, 5)], highlight_backward=True).source
+    hot = [(a, b, attrs) for a, b, attrs in EDGE.findall(source) if HIGHLIGHT_CLASS in attrs]
+    assert [(a, b) for a, b, _ in hot] == [("n4", "n5")]  # still v3 -> v4 in the DOT
+    assert "dir=back" in hot[0][2]
+    assert source.count("dir=back") == 1
