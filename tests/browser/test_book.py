@@ -77,3 +77,19 @@ def test_finite_differences_has_a_rendered_plotly_figure(open_page, book_dir):
     assert plot.locator("svg").count() > 0, "plotly figure has no svg"
     assert visit.page.evaluate("typeof window.Plotly") == "object"
     visit.assert_clean()
+
+
+@pytest.mark.parametrize("page", NOTEBOOKS)
+def test_every_widget_renders(open_page, book_dir, book_html, page):
+    """Each saved widget view becomes a live widget on the static page (no kernel)."""
+    _skip_if_unwritten(book_dir, page)
+    html = (book_html / f"{page}.html").read_text(encoding="utf-8")
+    views = html.count('type="application/vnd.jupyter.widget-view+json"')
+    if views == 0:
+        pytest.skip(f"{page} shows no widgets")
+    visit = open_page(f"{page}.html")
+    visit.page.wait_for_function(
+        """n => Array.from(document.querySelectorAll('.widget-subarea'))
+                    .filter(e => e.children.length > 0).length >= n""",
+        arg=views, timeout=20000)
+    visit.assert_clean()
