@@ -247,3 +247,23 @@ def test_no_memory_address_when_the_operand_is_an_object(bad):
     text = str(e.value)
     assert "mul" in text and "not a number" in text and "v1 = v0 * " in text
     assert not ADDRESS.search(text), text
+
+
+# --- the operation in a message reads as the operation that failed --------------------------
+
+
+def test_negative_constant_base_is_parenthesised():
+    # (-2.0) ** x failed; "v1 = -2 ** v0" would read as -(2 ** v0), a different operation.
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: (-2.0) ** x)(1.0)
+    text = message(e)
+    assert "= -2 ** v0" not in text
+    assert re.search(r"\(-2(\.0)?\) \*\* v0", text), text
+
+
+def test_each_operand_value_is_named_once():
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: x**x)(0.0)  # v1 = v0 ** v0: one variable, shown once
+    text = message(e)
+    assert "v1 = v0 ** v0" in text
+    assert text.count("v0 = 0.0") == 1, text
