@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,17 +65,29 @@ def _jupyter_book() -> list[str]:
 
 
 def build(book_dir: Path = BOOK_DIR, quiet: bool = False) -> Path:
-    """Run ``jupyter-book build`` and return the path of index.html."""
+    """Run ``jupyter-book build`` and return the path of index.html.
+
+    The full log goes to _build/build.log; warnings and errors are echoed to stderr
+    (unless ``quiet``), and the end of the log too if the build fails.
+    """
     digest = sources_digest(book_dir)
     cmd = _jupyter_book() + ["build", str(book_dir), "--builder", "html"]
-    result = subprocess.run(cmd, capture_output=quiet, text=True)
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = book_dir / "_build" / "build.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(result.stdout)
+    if not quiet:
+        for line in result.stdout.splitlines():
+            if "WARNING" in line or "ERROR" in line:
+                if not sys.stderr.isatty():
+                    line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+                print(line, file=sys.stderr)
     if result.returncode != 0:
-        if quiet:
-            sys.stderr.write(result.stdout[-20000:] + result.stderr[-20000:])
-        raise RuntimeError(f"book build failed ({' '.join(cmd)})")
+        sys.stderr.write(result.stdout[-20000:])
+        raise RuntimeError(f"book build failed ({' '.join(cmd)}); full log: {log}")
     index = html_dir(book_dir) / "index.html"
     if not index.exists():
-        raise RuntimeError(f"book build produced no {index}")
+        raise RuntimeError(f"book build produced no {index}; full log: {log}")
     (book_dir / "_build" / STAMP_NAME).write_text(digest + "\n")
     return index
 
