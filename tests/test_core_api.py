@@ -602,3 +602,30 @@ def test_integer_and_float32_arrays_as_arguments():
     f = lambda x: x[0] * x[1]  # noqa: E731
     assert np.array_equal(grad(f)(np.array([2, 3])), [3.0, 2.0])
     assert np.array_equal(grad(f)(np.array([2.0, 3.0], dtype=np.float32)), [3.0, 2.0])
+
+
+# ============================================================================================
+# Hessians of a vector argument, and a traced exponent from an outer derivative
+# ============================================================================================
+
+
+def test_hessian_every_composition():
+    f = lambda v: v[0] ** 2 * v[1] ** 3 + ad.sin(v[0] * v[1])  # noqa: E731
+    a, b = 1.5, 0.7
+    s, c = math.sin(a * b), math.cos(a * b)
+    expected = np.array([  # by hand
+        [2 * b**3 - b * b * s, 6 * a * b**2 + c - a * b * s],
+        [6 * a * b**2 + c - a * b * s, 6 * a * a * b - a * a * s],
+    ])
+    for outer in (jacfwd, jacrev):
+        for inner in (jacfwd, jacrev, grad):
+            H = outer(inner(f))(np.array([a, b]))
+            assert H.shape == (2, 2)
+            assert np.allclose(H, expected, rtol=1e-13, atol=0), (outer, inner)
+
+
+def test_mixed_partial_with_traced_exponent():
+    # d/dy d/dx x^y = d/dy [y x^(y-1)] = x^(y-1) (1 + y log x); at x = 2, y = 3: 4 + 12 log 2
+    want = 4 + 12 * math.log(2)
+    assert close(grad(lambda y: grad(lambda x: x**y)(2.0))(3.0), want, rel=1e-13)
+    assert close(derivative(lambda y: derivative(lambda x: x**y, 2.0), 3.0), want, rel=1e-13)
