@@ -124,7 +124,8 @@ class Dual(Traced):
     """A dual number v + v̇ε (with ε² = 0): a value and its tangent, computed together.
 
     Each ``Dual`` made by ``Dual(x, 1.0)`` gets its own level, so nested derivatives do
-    not mix up their ε's (the perturbation confusion of naive dual numbers).
+    not mix up their ε's (the perturbation confusion of naive dual numbers).  Inputs that
+    belong to ONE derivative must share a level: make them with ``Dual.seed``.
     """
 
     __slots__ = ("primal", "tangent", "level")
@@ -133,6 +134,14 @@ class Dual(Traced):
         self.primal = primal
         self.tangent = tangent
         self.level = new_level() if level is None else level
+
+    @classmethod
+    def seed(cls, primals: Sequence, tangents: Sequence) -> list["Dual"]:
+        """Dual numbers for several inputs of one function, sharing one level (one ε)."""
+        if len(primals) != len(tangents):
+            raise ValueError(f"Dual.seed: {len(primals)} primals but {len(tangents)} tangents")
+        level = new_level()
+        return [cls(p, t, level) for p, t in zip(primals, tangents)]
 
     def lift(self, primitive: Primitive, operands: tuple) -> "Dual":
         """Apply ``primitive``: the value as usual, the tangent by the chain rule from the table."""

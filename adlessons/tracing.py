@@ -109,6 +109,10 @@ class Trace:
     def intermediates(self) -> list[Node]:
         return self.nodes[self.n_inputs:]
 
+    def children(self, node: Node) -> list[Node]:
+        """The nodes that use ``node`` as an operand (the graph's outgoing edges), in order."""
+        return [c for c in self.nodes[node.pos + 1:] if any(x is node for x in c.operands)]
+
     def is_variable(self, x) -> bool:
         """True for nodes of this trace; everything else is a constant here."""
         return type(x) is Node and x.trace is self
