@@ -342,3 +342,14 @@ def test_bprs_gradient():
     assert g[1] == pytest.approx(x1 - math.cos(x2), rel=1e-15)
     _, t = ad.jvp(baydin_example, BAYDIN_POINT, (1.0, 0.0))
     assert format_number(t, 3) == "5.500"  # [BPRS] Table 2, y-dot = v5-dot
+
+
+def test_gw_dual_seed_both_directions():
+    # Dual.seed: both inputs share one epsilon, so x-dot may be any direction
+    for direction, published in (((1.0, 0.0), "3.0118"), ((0.0, 1.0), "-13.7240")):  # [GW] 3.5
+        y = griewank_walther(*ad.Dual.seed(GRIEWANK_WALTHER_POINT, direction))
+        assert format_number(y.tangent) == published
+    y = griewank_walther(*ad.Dual.seed(GRIEWANK_WALTHER_POINT, (1.0, 1.0)))
+    assert format_number(y.tangent) == "-10.7122"  # 3.0118 - 13.7240 (linearity)
+    with pytest.raises(ValueError):
+        ad.Dual.seed([1.0, 2.0], [1.0])
