@@ -350,6 +350,7 @@ def test_gw_dual_seed_both_directions():
         y = griewank_walther(*ad.Dual.seed(GRIEWANK_WALTHER_POINT, direction))
         assert format_number(y.tangent) == published
     y = griewank_walther(*ad.Dual.seed(GRIEWANK_WALTHER_POINT, (1.0, 1.0)))
-    assert format_number(y.tangent) == "-10.7122"  # 3.0118 - 13.7240 (linearity)
+    # linearity: 3.0118 - 13.7240 = -10.7122, each published number within 5e-5
+    assert abs(y.tangent - (3.0118 - 13.7240)) < 1e-4
     with pytest.raises(ValueError):
         ad.Dual.seed([1.0, 2.0], [1.0])
