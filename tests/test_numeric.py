@@ -199,7 +199,7 @@ def test_central_difference_has_no_truncation_error_on_quadratics(a, b, c, x):
     h = 1e-3
     estimate = numeric.central_difference(lambda t: a * t * t + b * t + c, x, h)
     # only round-off remains: a few eps times the size of f's values (and of the rounding of x +- h),
-    # divided by h; a truncation error would be about |a| h, ten orders of magnitude larger
+    # divided by h; a truncation error would be about |a| h, many orders of magnitude larger
     size = abs(a) * (abs(x) + h) ** 2 + abs(b) * (abs(x) + h) + abs(c)
     assert abs(estimate - (2 * a * x + b)) <= 8 * EPS * size / h + 1e-12
 
