@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 
-def _show(x) -> str:
-    """A short text for an operand in an error message."""
-    if isinstance(x, float):
-        return repr(x)
+def describe_value(x) -> str:
+    """A short text for a value in a message: its repr, or just its type if the repr is long
+    or holds a memory address (``<function f at 0x7f...>``)."""
     text = repr(x)
-    return text if len(text) <= 40 else text[:37] + "..."
+    if " at 0x" in text or len(text) > 40:
+        return f"<{type(x).__name__}>"
+    return text
 
 
 class ADError(Exception):
@@ -39,7 +40,7 @@ class DomainError(ADError, ValueError):
         if self.operands is None:
             super().__init__(f"{operation}: {problem}", where)
         else:
-            shown = ", ".join(_show(x) for x in self.operands)
+            shown = ", ".join(describe_value(x) for x in self.operands)
             super().__init__(f"{operation}({shown}): {problem}", where)
 
 
@@ -50,6 +51,6 @@ class OperandError(ADError, TypeError):
         self.operation = operation
         self.operand = operand
         super().__init__(
-            f"{operation}: operand {_show(operand)} of type {type(operand).__name__} is not a number",
+            f"{operation}: operand {describe_value(operand)} of type {type(operand).__name__} is not a number",
             where,
         )

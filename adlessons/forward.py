@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
-from .primitives import Primitive, Traced
-from .errors import ADError
+from .primitives import Primitive, Traced, primal
+from .errors import ADError, DomainError, describe_value
 from .tracing import Node, Trace, format_factor, format_number, new_level
 
 DOT = "\u0307"  # combining dot above: v̇
@@ -105,6 +105,7 @@ def tangent_sweep(
         tangents[node.pos] = tangent
         if on_step is not None:
             on_step(ForwardStep(node, tuple(terms), tangent))
+    trace.check_finite_derivatives(tangents, "tangent sweep")
     return tangents
 
 
@@ -149,10 +150,15 @@ class Dual(Traced):
         primals = tuple(x.primal if m else x for x, m in zip(operands, mine))
         out = primitive(*primals)
         tangent = None
-        for k, (x, m) in enumerate(zip(operands, mine)):
-            if m:
-                term = primitive.partials[k](*primals, out) * x.tangent
-                tangent = term if tangent is None else tangent + term
+        try:
+            for k, (x, m) in enumerate(zip(operands, mine)):
+                if m:
+                    term = primitive.partials[k](*primals, out) * x.tangent
+                    tangent = term if tangent is None else tangent + term
+        except (ADError, ArithmeticError, ValueError) as error:
+            shown = ", ".join(describe_value(primal(p)) for p in primals)
+            raise DomainError(primitive.name, None,
+                              f"the derivative is undefined at ({shown}) ({error})") from None
         return Dual(out, tangent, self.level)
 
     def __repr__(self) -> str:
@@ -161,7 +167,8 @@ class Dual(Traced):
 
 def derivative(f: Callable, x):
     """f'(x) by one forward pass with a dual number seeded with tangent 1."""
-    y = f(Dual(x, 1.0))
-    if isinstance(y, Dual):
+    x = Dual(x, 1.0)
+    y = f(x)
+    if isinstance(y, Dual) and y.level == x.level:
         return y.tangent
-    return 0.0  # f did not depend on x
+    return 0.0  # f did not depend on x (y may still be a dual number of an enclosing derivative)

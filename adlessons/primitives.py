@@ -15,8 +15,11 @@ handed to the newest of them, which records, propagates or builds the operation.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Optional
+
+import numpy as np
 
 from .errors import DomainError, OperandError
 
@@ -156,7 +159,7 @@ def primal(x):
 
 def is_number(x) -> bool:
     """Plain real numbers (int, float, numpy scalars) are constants; bool and complex are not."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
 
 def apply(primitive: Primitive, operands: tuple):
@@ -256,7 +259,7 @@ NEG = Primitive(
 )
 POW = Primitive(  # x ** c with a constant exponent c
     "pow", 2, lambda x, c: x ** c,
-    partials=(lambda x, c, out: c * x ** (c - 1), None),
+    partials=(lambda x, c, out: 0.0 if c == 0 else c * x ** (c - 1), None),
     partial_texts=("{1} * {0}**({1} - 1)", ""), symbol="**", domain=_power_domain,
 )
 RPOW = Primitive(  # x ** y with a traced exponent y: needs x > 0
@@ -305,8 +308,16 @@ TANH = Primitive(
     partials=(lambda x, out: 1.0 - out * out,),
     partial_texts=("1 - {out}**2",),
 )
+def _sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), written so that neither branch overflows or cancels."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
 SIGMOID = Primitive(
-    "sigmoid", 1, lambda x: 0.5 * (math.tanh(0.5 * x) + 1.0),  # 1/(1+e^-x) without overflow
+    "sigmoid", 1, _sigmoid,
     partials=(lambda x, out: out * (1.0 - out),),
     partial_texts=("{out} * (1 - {out})",),
 )

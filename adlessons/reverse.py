@@ -66,6 +66,7 @@ class ReverseStep:
         elif rule == "-1":
             text = f"-{c_sym} = {fmt(self.contribution)}"
         else:
+            rule = f"({rule})" if rule.startswith("-") else rule
             text = (f"{c_sym} * {rule} = {format_factor(self.child_adjoint, digits)} * "
                     f"{format_factor(self.partial, digits)} = "
                     f"{fmt(self.contribution)}")
@@ -118,7 +119,9 @@ def adjoint_sweep(
                                             adjoints[x.pos], old is None))
         except (ADError, ArithmeticError, ValueError) as error:
             raise trace.failure(error, node) from None
-    return [0.0 if a is None else a for a in adjoints]
+    adjoints = [0.0 if a is None else a for a in adjoints]
+    trace.check_finite_derivatives(adjoints, "adjoint sweep")
+    return adjoints
 
 
 def reverse_steps(trace: Trace, output_adjoints: Sequence = (1.0,)) -> list[ReverseStep]:

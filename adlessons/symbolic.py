@@ -97,20 +97,27 @@ def simplify(primitive: Primitive, operands: tuple):
 
 
 def postorder(root) -> Iterator[Expr]:
-    """Every distinct ``Expr`` object under ``root``, children before parents (no recursion)."""
+    """Every distinct ``Expr`` object under ``root``, children before parents (no recursion).
+
+    A formula is a graph: the same subformula may be reached along several paths, so a
+    node is yielded only once all of its operands have been (the marker ``True`` on the
+    stack means "my operands are done").
+    """
     if not isinstance(root, Expr):
         return
-    seen = {id(root)}
+    done = set()
     stack = [(root, False)]
     while stack:
-        expr, expanded = stack.pop()
-        if expanded:
+        expr, operands_done = stack.pop()
+        if id(expr) in done:
+            continue
+        if operands_done:
+            done.add(id(expr))
             yield expr
             continue
         stack.append((expr, True))
         for x in reversed(expr.operands):
-            if isinstance(x, Expr) and id(x) not in seen:
-                seen.add(id(x))
+            if isinstance(x, Expr) and id(x) not in done:
                 stack.append((x, False))
 
 
@@ -168,11 +175,12 @@ def dag_size(expr) -> int:
     """How many distinct subformulas (operations, symbols and numbers) the formula has.
 
     Equal subformulas count once even when they were built separately: this is the size
-    of the formula as a graph that shares everything it can.
+    of the formula as a graph that shares everything it can.  Each distinct subformula
+    gets a number, and a formula's key is its operation plus its operands' numbers.
     """
     if not isinstance(expr, Expr):
         return 1
-    key_of, distinct = {}, set()
+    number_of, distinct, constants = {}, {}, set()
     for e in postorder(expr):
         if e.primitive is None:
             key = ("symbol", e.name)
@@ -180,14 +188,13 @@ def dag_size(expr) -> int:
             parts = []
             for x in e.operands:
                 if isinstance(x, Expr):
-                    parts.append(key_of[id(x)])
+                    parts.append(number_of[id(x)])
                 else:
                     parts.append(("number", x))
-                    distinct.add(("number", x))
+                    constants.add(x)
             key = (e.primitive.name, tuple(parts))
-        key_of[id(e)] = key
-        distinct.add(key)
-    return len(distinct)
+        number_of[id(e)] = distinct.setdefault(key, len(distinct))
+    return len(distinct) + len(constants)
 
 
 def to_text(expr) -> str:

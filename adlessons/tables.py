@@ -12,7 +12,7 @@ import html
 from typing import Optional, Sequence
 
 from .primitives import primal
-from .tracing import Trace, format_number
+from .tracing import Trace, format_factor, format_number
 
 class Table:
     """A titled table with a header and rows of text; prints as text, shows as HTML."""
@@ -53,8 +53,9 @@ def evaluation_table(trace: Trace, digits: int = 4, upto: Optional[int] = None,
         if node.is_input:
             numbers = format_number(node.value, digits)
         else:
+            shown = format_factor if node.primitive.symbol else format_number  # (-0.9589) in infix
             numbers = node.primitive.format(*(
-                trace.operand_text(x) if not trace.is_variable(x) else format_number(a, digits)
+                trace.operand_text(x) if not trace.is_variable(x) else shown(a, digits)
                 for x, a in zip(node.operands, node.args)))
         rows.append([node.name, trace.operation_text(node), numbers, format_number(node.value, digits)])
     for k, y in enumerate(trace.outputs if upto is None else []):

@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import math
 from typing import Callable, Sequence
 
-from .errors import ADError, DomainError
-from .primitives import Primitive, Traced, apply, check_finite_input, evaluate_numbers, primal
+import numpy as np
+
+from .errors import ADError, DomainError, describe_value
+from .primitives import (
+    Primitive, Traced, apply, check_finite_input, evaluate_numbers, is_number, primal,
+)
 
 _levels = itertools.count(1)
 
@@ -143,6 +148,21 @@ class Trace:
         """The name the next recorded node will get."""
         return f"v{len(self.nodes) - self.n_inputs + 1}"
 
+    def check_finite_derivatives(self, derivatives: list, what: str) -> None:
+        """Refuse an inf or nan tangent/adjoint (a derivative that overflowed), naming the first
+        node where it appeared.  Only the inputs' (or outputs') entries are checked unless one
+        is bad, so the check costs nothing on the usual path."""
+        def bad(d):
+            return is_number(d) and not math.isfinite(d)
+
+        ends = derivatives[: self.n_inputs] + [derivatives[y.pos] for y in self.outputs
+                                                if self.is_variable(y)]
+        if not any(bad(d) for d in ends):
+            return
+        first = next(n for n, d in zip(self.nodes, derivatives) if bad(d))
+        raise DomainError(what, None, f"the derivative overflowed to {derivatives[first.pos]!r} at "
+                          f"{self.describe(first)} with {first.name} = {primal(first.value)!r}")
+
     def failure(self, error: Exception, node: Node) -> ADError:
         """Turn an error raised while differentiating ``node`` into one that names it."""
         if not isinstance(error, ADError):
@@ -156,7 +176,12 @@ class Trace:
         if self.is_variable(x):
             return x.name
         value = primal(x)
-        return f"{value:g}" if isinstance(value, (int, float)) else repr(value)
+        if not is_number(value):
+            return describe_value(value)
+        text = f"{value:.6g}"
+        if float(text) != value and float(text).is_integer():  # 1.0000001 must not read as 1
+            text = repr(float(value))
+        return f"({text})" if value < 0 else text
 
     def operation_text(self, node: Node) -> str:
         """The right-hand side of ``node``'s equation, e.g. ``v1 * v2`` or ``x1`` for an input."""
@@ -171,7 +196,11 @@ class Trace:
     def describe_operation(self, primitive: Primitive, operands: tuple, name: str) -> str:
         """Text for an operation that failed before it became a node, with its operand values."""
         text = f"{name} = {primitive.format(*(self.operand_text(x) for x in operands))}"
-        shown = [f"{x.name} = {primal(x.value)!r}" for x in operands if self.is_variable(x)]
+        shown = []
+        for x in operands:
+            value_text = f"{x.name} = {primal(x.value)!r}" if self.is_variable(x) else None
+            if value_text and value_text not in shown:
+                shown.append(value_text)
         return text + (" with " + ", ".join(shown) if shown else "")
 
     def __len__(self) -> int:
@@ -241,7 +270,12 @@ def record(f: Callable, *args, argnums=None) -> Trace:
     call_args = list(args)
     for a, start, size in layout:
         inputs = trace.nodes[start: start + (size or 1)]
-        call_args[a] = list(inputs) if size is not None else inputs[0]
+        if size is None:
+            call_args[a] = inputs[0]
+        elif isinstance(args[a], np.ndarray):  # arrays keep elementwise arithmetic
+            call_args[a] = np.array(inputs, dtype=object)
+        else:
+            call_args[a] = list(inputs)
     trace.argument_layout = layout  # which inputs belong to which argument
 
     result = f(*call_args)

@@ -33,13 +33,14 @@ or draw a smaller instance of the function.
 from __future__ import annotations
 
 import html
+import re
 from typing import Optional, Sequence
 
 import graphviz
 
 from ..tracing import Node, Trace, format_number
 
-__all__ = ["draw", "PALETTE"]
+__all__ = ["draw", "svg_text", "TraceGraph", "PALETTE"]
 
 DOT_ABOVE = "\u0307"  # v̇
 MACRON = "\u0304"  # v̄
@@ -60,6 +61,31 @@ PALETTE = {
 }
 
 FONT = "Helvetica,Arial,sans-serif"
+
+_PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<title>.*?</title>", re.DOTALL)
+_SIZE = re.compile(r'^<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def svg_text(dot: graphviz.Digraph, scale: float = 1.0) -> str:
+    """Render a Digraph to SVG and strip what varies or does not belong inline: the XML
+    prolog and doctype, comments (Graphviz's version banner) and hover titles ("n3")."""
+    svg = dot.pipe(format="svg", encoding="utf-8")
+    svg = re.sub(r"\n\s*\n+", "\n", _PROLOG.sub("", svg)).strip()
+    return _SIZE.sub(lambda m: f'<svg width="{float(m.group(1)) * scale:.0f}pt" '
+                                f'height="{float(m.group(2)) * scale:.0f}pt"', svg, count=1)
+
+
+class TraceGraph(graphviz.Digraph):
+    """The ``graphviz.Digraph`` that ``draw`` returns: shows as cleaned SVG in Jupyter and has
+    a stable text form (no memory address), so stored notebook outputs do not vary."""
+
+    description = "graph"
+
+    def __repr__(self) -> str:
+        return f"<{self.description}>"
+
+    def _repr_image_svg_xml(self) -> str:
+        return svg_text(self)
 HIGHLIGHT_CLASS = "adl-highlight"
 
 
@@ -114,10 +140,11 @@ def _label(lines: Sequence[tuple]) -> str:
     return "<" + "<BR/>".join(parts) + ">"
 
 
-def summary(trace: Trace, max_nodes: int) -> graphviz.Digraph:
+def summary(trace: Trace, max_nodes: int) -> TraceGraph:
     """The one-box graph ``draw`` returns for a trace too large to lay out."""
     n = len(trace.nodes)
-    dot = graphviz.Digraph("trace", graph_attr={"fontname": FONT})
+    dot = TraceGraph("trace", graph_attr={"fontname": FONT})
+    dot.description = f"summary of a trace with {n} nodes (too large to draw)"
     text = (f"trace with {n} nodes: too large to draw (max_nodes={max_nodes});\n"
             f"see evaluation_table, or draw a smaller instance of the function")
     dot.node("summary", text, shape="box", style="rounded,filled", fillcolor=PALETTE["constant"][0],
@@ -136,7 +163,7 @@ def draw(
     highlight_backward: bool = False,
     max_nodes: int = 300,
     digits: int = 4,
-) -> graphviz.Digraph:
+) -> TraceGraph:
     """The computational graph of ``trace`` (see the module docstring for the conventions).
 
     Returns a ``graphviz.Digraph``; in Jupyter it shows as SVG, ``.source`` is the DOT text.
@@ -152,7 +179,7 @@ def draw(
     hot_edges = {(int(p), int(c)) for p, c in highlight_edges}
     outputs = {y.pos for y in trace.outputs if trace.is_variable(y)}
 
-    dot = graphviz.Digraph(
+    dot = TraceGraph(
         "trace",
         graph_attr={"rankdir": "BT", "nodesep": "0.3", "ranksep": "0.42", "fontname": FONT,
                     "bgcolor": "white", "pad": "0.15"},
@@ -204,5 +231,7 @@ def draw(
                          height="0.25", margin="0.05,0.02", id=f"const-{node.name}-{slot}")
                 dot.edge(cid, _node_id(node.pos), color=PALETTE["constant_edge"], style="dashed",
                          arrowsize="0.5", id=f"edge-const-{node.name}-{slot}")
+    dot.description = (f"graph of a trace: {trace.n_inputs} inputs, "
+                       f"{len(trace.nodes) - trace.n_inputs} intermediates")
     return dot
 

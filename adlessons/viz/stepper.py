@@ -29,7 +29,7 @@ from ..forward import forward_steps
 from ..reverse import reverse_steps
 from ..tables import adjoint_table, tangent_table
 from ..tracing import Trace, record
-from .graph import PALETTE, draw
+from .graph import PALETTE, draw, svg_text
 
 __all__ = ["stepper", "Stepper", "MAX_FRAMES"]
 
@@ -243,21 +243,9 @@ _CSS = r"""
   border: 1px solid #888; vertical-align: -1px; margin: 0 3px 0 10px; }
 """
 
-_PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<title>.*?</title>", re.DOTALL)
-_SIZE = re.compile(r'^<svg width="([\d.]+)pt" height="([\d.]+)pt"')
-
 #: The stepper shows the graph a little larger than Graphviz's natural size (CSS still
 #: shrinks it to fit a narrow page).
 SVG_SCALE = 1.2
-
-
-def svg_text(dot, scale: float = 1.0) -> str:
-    """Render a Digraph to SVG and strip what varies or does not belong inline: the XML
-    prolog and doctype, comments (Graphviz's version banner) and hover titles ("n3")."""
-    svg = dot.pipe(format="svg", encoding="utf-8")
-    svg = re.sub(r"\n\s*\n+", "\n", _PROLOG.sub("", svg)).strip()
-    return _SIZE.sub(lambda m: f'<svg width="{float(m.group(1)) * scale:.0f}pt" '
-                                f'height="{float(m.group(2)) * scale:.0f}pt"', svg, count=1)
 
 
 def _legend(mode: str) -> str:
