@@ -124,6 +124,8 @@ def postorder(root) -> Iterator[Expr]:
 def diff(expr, wrt: Expr):
     """The derivative of ``expr`` with respect to the symbol ``wrt``, by the table's chain rule.
 
+    The result is a formula, or a plain number when every partial turned out to be a number.
+
     Each distinct subformula is differentiated once (memoised by object), and the result
     reuses the original subformulas: the derivative shares structure with ``expr``.
     """
@@ -132,7 +134,7 @@ def diff(expr, wrt: Expr):
     derivative = {}
     for e in postorder(expr):
         if e.primitive is None:
-            derivative[id(e)] = 1.0 if e is wrt else 0.0
+            derivative[id(e)] = 1.0 if e.name == wrt.name else 0.0  # symbols are their names
             continue
         total = 0.0
         for k, x in enumerate(e.operands):
