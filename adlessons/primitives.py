@@ -107,6 +107,13 @@ class Traced:
     def __bool__(self):
         return bool(primal(self))
 
+    def __index__(self):
+        raise TypeError(
+            "a traced value cannot be used as a whole number (in range(), as an index, ...): "
+            "if this argument is a count, not a variable, leave it out of argnums "
+            "(e.g. record(f, x, n, argnums=0))"
+        )
+
     def __float__(self):
         raise TypeError(
             "a traced value cannot become a plain float: that would drop its derivative. "

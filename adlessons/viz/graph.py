@@ -231,7 +231,8 @@ def draw(
                          height="0.25", margin="0.05,0.02", id=f"const-{node.name}-{slot}")
                 dot.edge(cid, _node_id(node.pos), color=PALETTE["constant_edge"], style="dashed",
                          arrowsize="0.5", id=f"edge-const-{node.name}-{slot}")
-    dot.description = (f"graph of a trace: {trace.n_inputs} inputs, "
-                       f"{len(trace.nodes) - trace.n_inputs} intermediates")
+    inner = len(trace.nodes) - trace.n_inputs
+    dot.description = (f"graph of a trace: {trace.n_inputs} input{'s' * (trace.n_inputs != 1)}, "
+                       f"{inner} intermediate{'s' * (inner != 1)}")
     return dot
 
