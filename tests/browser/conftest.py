@@ -151,8 +151,9 @@ def open_page(browser, book_html):
         # Nothing may leave the site; abort at once instead of waiting for a timeout.
         context.route("**/*", lambda route: route.abort()
                       if not route.request.url.startswith(LOCAL_SCHEMES) else route.continue_())
-        page.goto(url, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        page.goto(url, wait_until="load", timeout=60000)
+        # Generous: heavy pages (plotly, widget state) on a loaded 2-core machine.
+        page.wait_for_load_state("networkidle", timeout=60000)
         # MathJax typesets after load; wait for it where the page has it.
         page.evaluate("""async () => {
             if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
