@@ -13,6 +13,8 @@ Every test under tests/browser/ is marked ``browser``. Fixtures:
   returns a ``PageVisit`` (``.page`` plus the console errors, page errors, failed
   requests and requests that tried to leave the site), for asserting that a page is
   clean and offline.
+* ``stepper_view``: ``stepper_view(locator)`` reads what a reader sees in one stepper
+  (highlighted node ids, equation, caption, table text, step index).
 """
 
 from __future__ import annotations
@@ -166,3 +168,18 @@ def open_page(browser, book_html):
     yield _open
     for context in contexts:
         context.close()
+
+
+STEPPER_VIEW_JS = """root => ({
+    highlighted: [...root.querySelectorAll('.adl-graph svg g.node.adl-highlight')].map(g => g.id),
+    equation: root.querySelector('.adl-equation').textContent,
+    caption: root.querySelector('.adl-caption').textContent,
+    table: root.querySelector('.adl-table').textContent,
+    index: root.dataset.index,
+})"""
+
+
+@pytest.fixture(scope="session")
+def stepper_view():
+    """What the reader sees in a stepper (a Playwright locator on its ``.adl-stepper``)."""
+    return lambda widget: widget.evaluate(STEPPER_VIEW_JS)

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from adlessons import forward_steps, record, reverse_steps
+from adlessons.examples import GRIEWANK_WALTHER_POINT, griewank_walther
+
 pytestmark = pytest.mark.browser
 
 BOOK = Path(__file__).resolve().parents[2] / "book"
@@ -92,4 +95,36 @@ def test_every_widget_renders(open_page, book_dir, book_html, page):
         """n => Array.from(document.querySelectorAll('.widget-subarea'))
                     .filter(e => e.children.length > 0).length >= n""",
         arg=views, timeout=20000)
+    visit.assert_clean()
+
+
+# The first stepper of each sweep lesson plays Griewank & Walther's example; the core's
+# own sweep (seed x-dot = (1, 0) for forward mode, y-bar = 1 for reverse) says what it shows.
+LESSON_SWEEPS = {
+    "notebooks/04_forward_mode": lambda trace: forward_steps(trace, (1.0, 0.0)),
+    "notebooks/05_reverse_mode": reverse_steps,
+}
+
+
+@pytest.mark.parametrize("page", sorted(LESSON_SWEEPS))
+def test_lesson_stepper_advances_on_click(open_page, book_dir, stepper_view, page):
+    """On the static page (no kernel), next moves the highlight to another node."""
+    _skip_if_unwritten(book_dir, page)
+    steps = LESSON_SWEEPS[page](record(griewank_walther, *GRIEWANK_WALTHER_POINT))
+    visit = open_page(f"{page}.html")
+    widget = visit.page.locator(".adl-stepper").first
+    widget.locator(".adl-graph svg").wait_for(timeout=20000)
+    start = stepper_view(widget)
+    assert start["highlighted"] == [] and start["caption"].startswith("start")
+
+    widget.locator(".adl-next").click()
+    first = stepper_view(widget)
+    assert first["highlighted"] == [f"node-{steps[0].node.name}"]
+    assert first["equation"] == steps[0].equation()
+
+    widget.locator(".adl-next").click()
+    second = stepper_view(widget)
+    assert second["highlighted"] == [f"node-{steps[1].node.name}"] != first["highlighted"]
+    assert second["equation"] == steps[1].equation() != first["equation"]
+    assert second["caption"] == f"step 2 of {len(steps)}"
     visit.assert_clean()

@@ -191,17 +191,6 @@ def page(browser, exported_html, widget_js):
     assert not unexpected, f"requests refused: {unexpected}"
 
 
-def _state(widget) -> dict:
-    """What the reader sees: highlighted node ids, the equation and the caption."""
-    return widget.evaluate("""root => ({
-        highlighted: [...root.querySelectorAll('.adl-graph svg g.node.adl-highlight')].map(g => g.id),
-        equation: root.querySelector('.adl-equation').textContent,
-        caption: root.querySelector('.adl-caption').textContent,
-        table: root.querySelector('.adl-table').textContent,
-        index: root.dataset.index,
-    })""")
-
-
 def _screenshot(page, tmp_path, name: str) -> Path:
     folder = Path(os.environ.get("ADLESSONS_SCREENSHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
@@ -211,30 +200,30 @@ def _screenshot(page, tmp_path, name: str) -> Path:
     return path
 
 
-def test_reverse_stepper_steps_through_the_adjoint_sweep(page, tmp_path):
+def test_reverse_stepper_steps_through_the_adjoint_sweep(page, stepper_view, tmp_path):
     steps = reverse_steps(record(griewank_walther, 1.5, 0.5))
     widget = page.locator(".adl-stepper").nth(0)
-    start = _state(widget)
+    start = stepper_view(widget)
     assert start["highlighted"] == [] and start["caption"] == f"start (0 of {len(steps)} steps)"
     assert widget.locator(".adl-seed-box").is_hidden()  # one output: no seed choice
 
     widget.locator(".adl-next").click()
-    first = _state(widget)
+    first = stepper_view(widget)
     assert first["highlighted"] == [f"node-{steps[0].node.name}"] == ["node-v6"]
     assert first["equation"] == steps[0].equation()
 
     widget.locator(".adl-next").click()
-    second = _state(widget)
+    second = stepper_view(widget)
     assert second["highlighted"] == [f"node-{steps[1].node.name}"] == ["node-v5"]
     assert second["equation"] == steps[1].equation() != first["equation"]
     assert second["caption"] == f"step 2 of {len(steps)}"
 
     widget.locator(".adl-prev").click()
-    assert _state(widget) == first
+    assert stepper_view(widget) == first
 
     for _ in range(4):  # from step 1 to step 5
         widget.locator(".adl-next").click()
-    fifth = _state(widget)
+    fifth = stepper_view(widget)
     assert fifth["highlighted"] == [f"node-{steps[4].node.name}"]
     assert fifth["equation"] == steps[4].equation()
     assert fifth["equation"].startswith("v\u03044 += ")  # the children-sum rule at work
@@ -243,28 +232,28 @@ def test_reverse_stepper_steps_through_the_adjoint_sweep(page, tmp_path):
     # the slider jumps to the end: the gradient is in the table (published values)
     widget.locator(".adl-slider").evaluate(
         "s => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
-    last = _state(widget)
+    last = stepper_view(widget)
     assert last["equation"] == steps[-1].equation()
     assert "3.0118" in last["table"] and "-13.7240" in last["table"]
     assert widget.locator(".adl-next").is_disabled()
 
     widget.locator(".adl-start").click()
-    assert _state(widget) == start
+    assert stepper_view(widget) == start
 
 
-def test_play_advances_by_itself(page):
+def test_play_advances_by_itself(page, stepper_view):
     widget = page.locator(".adl-stepper").nth(0)
     widget.locator(".adl-play").click()
     page.wait_for_function(
         "() => Number(document.querySelectorAll('.adl-stepper')[0].dataset.index) >= 2",
         timeout=5_000)
     widget.locator(".adl-play").click()  # pause
-    index = _state(widget)["index"]
+    index = stepper_view(widget)["index"]
     page.wait_for_timeout(1_300)
-    assert _state(widget)["index"] == index
+    assert stepper_view(widget)["index"] == index
 
 
-def test_forward_stepper_switches_seed_direction(page, tmp_path):
+def test_forward_stepper_switches_seed_direction(page, stepper_view, tmp_path):
     trace = record(griewank_walther, 1.5, 0.5)
     widget = page.locator(".adl-stepper").nth(1)
     seed = widget.locator(".adl-seed")
@@ -272,17 +261,17 @@ def test_forward_stepper_switches_seed_direction(page, tmp_path):
     for _ in range(3):
         widget.locator(".adl-next").click()
     along_x1 = forward_steps(trace, [1.0, 0.0])
-    assert _state(widget)["equation"] == along_x1[2].equation()
+    assert stepper_view(widget)["equation"] == along_x1[2].equation()
 
     seed.select_option("1")  # seed v̇ = 1 on x2: same step, other numbers
     along_x2 = forward_steps(trace, [0.0, 1.0])
-    now = _state(widget)
+    now = stepper_view(widget)
     assert now["equation"] == along_x2[2].equation()
     assert now["highlighted"] == [f"node-{along_x2[2].node.name}"]
     _screenshot(page, tmp_path, "stepper_forward_seed_x2.png")
 
     widget.locator(".adl-slider").evaluate(
         "s => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
-    assert _state(widget)["equation"].endswith("= -13.7240")  # dy/dx2, published
+    assert stepper_view(widget)["equation"].endswith("= -13.7240")  # dy/dx2, published
     seed.select_option("0")
-    assert _state(widget)["equation"].endswith("= 3.0118")  # dy/dx1, published
+    assert stepper_view(widget)["equation"].endswith("= 3.0118")  # dy/dx1, published
