@@ -86,6 +86,8 @@ class TraceGraph(graphviz.Digraph):
 
     def _repr_image_svg_xml(self) -> str:
         return svg_text(self)
+
+
 HIGHLIGHT_CLASS = "adl-highlight"
 
 
