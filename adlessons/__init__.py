@@ -8,6 +8,7 @@ Start with ``grad``::
 """
 
 from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .counting import count_sweeps
 from .errors import ADError, DomainError, OperandError
 from .forward import Dual, ForwardStep, derivative, forward_steps, tangent_sweep
 from .functions import absolute, cos, exp, log, relu, sigmoid, sign, sin, sqrt, square, tan, tanh
@@ -22,6 +23,6 @@ __all__ = [
     "record", "Trace", "Node", "primal",
     "tangent_sweep", "forward_steps", "ForwardStep", "Dual", "derivative",
     "adjoint_sweep", "reverse_steps", "ReverseStep",
-    "evaluation_table", "tangent_table", "adjoint_table",
+    "evaluation_table", "tangent_table", "adjoint_table", "count_sweeps",
     "PRIMITIVES", "Primitive", "ADError", "DomainError", "OperandError",
 ]

@@ -40,8 +40,14 @@ def _outputs(trace: Trace, per_output: list):
     return _pack(per_output) if trace.output_is_sequence else per_output[0]
 
 
-def _normalise_argnums(argnums):
-    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+def _one_argument(argnums) -> bool:
+    """``grad(f, 0)`` returns one gradient; ``grad(f, (0, 1))`` a tuple of them."""
+    return not isinstance(argnums, (tuple, list))
+
+
+def _output_value(trace: Trace, y):
+    """An output's number (an output may be a constant that no input reaches)."""
+    return y.value if trace.is_variable(y) else y
 
 
 def _scalar_output_trace(f: Callable, args, argnums, who: str) -> Trace:
@@ -56,15 +62,12 @@ def _scalar_output_trace(f: Callable, args, argnums, who: str) -> Trace:
 
 def value_and_grad(f: Callable, argnums=0) -> Callable:
     """Return a function computing ``(f(*args), gradient)`` with one reverse sweep."""
-    names = _normalise_argnums(argnums)
-
     def value_and_grad_f(*args):
-        trace = _scalar_output_trace(f, args, names, "grad")
+        trace = _scalar_output_trace(f, args, argnums, "grad")
         adjoints = adjoint_sweep(trace, [1.0])
         grads = _per_argument(trace, adjoints[: trace.n_inputs])
-        value = trace.outputs[0]
-        value = value.value if trace.is_variable(value) else value
-        return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
+        value = _output_value(trace, trace.outputs[0])
+        return value, (grads[0] if _one_argument(argnums) else tuple(grads))
 
     return value_and_grad_f
 
@@ -75,32 +78,37 @@ def grad(f: Callable, argnums=0) -> Callable:
     return lambda *args: vg(*args)[1]
 
 
-def _flatten(structure: Sequence, what: str) -> list:
+def _flat_tangents(primals: Sequence, tangents: Sequence) -> list:
+    """The tangents as one flat list, after checking each has its primal's shape."""
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     flat = []
-    for x in structure:
-        flat.extend(x if is_sequence(x) else [x])
+    for k, (x, t) in enumerate(zip(primals, tangents)):
+        x_size = len(x) if is_sequence(x) else None
+        t_size = len(t) if is_sequence(t) else None
+        if x_size != t_size:
+            def shape(size):
+                return "a number" if size is None else f"a sequence of {size}"
+            raise ValueError(
+                f"jvp: primal {k + 1} is {shape(x_size)} but its tangent is {shape(t_size)}"
+            )
+        flat.extend([t] if t_size is None else t)
     return flat
 
 
 def jvp(f: Callable, primals: Sequence, tangents: Sequence):
     """``(f(*primals), J·tangents)``: the value and the directional derivative, one forward sweep."""
-    if len(primals) != len(tangents):
-        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    flat_tangents = _flat_tangents(primals, tangents)
     trace = record(f, *primals)
-    flat_tangents = _flatten(tangents, "tangents")
-    if len(flat_tangents) != trace.n_inputs:
-        raise ValueError(
-            f"jvp: the tangents have {len(flat_tangents)} entries but the primals {trace.n_inputs}"
-        )
     tangents_all = tangent_sweep(trace, flat_tangents)
-    values = [y.value if trace.is_variable(y) else y for y in trace.outputs]
+    values = [_output_value(trace, y) for y in trace.outputs]
     return _outputs(trace, values), _outputs(trace, output_tangents(trace, tangents_all))
 
 
 def vjp(f: Callable, *primals):
     """``(f(*primals), pullback)``; ``pullback(ȳ)`` returns a tuple of adjoints, one per primal."""
     trace = record(f, *primals)
-    values = [y.value if trace.is_variable(y) else y for y in trace.outputs]
+    values = [_output_value(trace, y) for y in trace.outputs]
 
     def pullback(cotangent):
         ybar = list(cotangent) if trace.output_is_sequence else [cotangent]
@@ -110,11 +118,11 @@ def vjp(f: Callable, *primals):
     return _outputs(trace, values), pullback
 
 
-def _jacobian(trace: Trace, rows: list, argnums_was_int: bool):
+def _jacobian(trace: Trace, rows: list, one_argument: bool):
     """Arrange J[i][j] (output i, input j) as JAX does: output shape + input shape."""
     results = []
     for _, start, size in trace.argument_layout:
-        columns = range(start, start + (size or 1))
+        columns = range(start, start + (1 if size is None else size))
         block = [[rows[i][j] for j in columns] for i in range(len(rows))]
         if size is None:
             block = [row[0] for row in block]
@@ -124,37 +132,33 @@ def _jacobian(trace: Trace, rows: list, argnums_was_int: bool):
                 is_number(v) for row in block for v in row) else block)
         else:
             results.append(_pack(block[0]))
-    return results[0] if argnums_was_int else tuple(results)
+    return results[0] if one_argument else tuple(results)
 
 
 def jacfwd(f: Callable, argnums=0) -> Callable:
     """The Jacobian by forward mode: one tangent sweep per input (n sweeps for f: R^n -> R^m)."""
-    names = _normalise_argnums(argnums)
-
     def jacobian(*args):
-        trace = record(f, *args, argnums=names)
+        trace = record(f, *args, argnums=argnums)
         n = trace.n_inputs
         columns = []
         for j in range(n):
             seed = [1.0 if k == j else 0.0 for k in range(n)]
             columns.append(output_tangents(trace, tangent_sweep(trace, seed)))
         rows = [[columns[j][i] for j in range(n)] for i in range(len(trace.outputs))]
-        return _jacobian(trace, rows, isinstance(argnums, int))
+        return _jacobian(trace, rows, _one_argument(argnums))
 
     return jacobian
 
 
 def jacrev(f: Callable, argnums=0) -> Callable:
     """The Jacobian by reverse mode: one adjoint sweep per output (m sweeps for f: R^n -> R^m)."""
-    names = _normalise_argnums(argnums)
-
     def jacobian(*args):
-        trace = record(f, *args, argnums=names)
+        trace = record(f, *args, argnums=argnums)
         m = len(trace.outputs)
         rows = []
         for i in range(m):
             seed = [1.0 if k == i else 0.0 for k in range(m)]
             rows.append(adjoint_sweep(trace, seed)[: trace.n_inputs])
-        return _jacobian(trace, rows, isinstance(argnums, int))
+        return _jacobian(trace, rows, _one_argument(argnums))
 
     return jacobian

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
-from .primitives import Primitive, Traced, primal
+from .counting import note_sweep
 from .errors import ADError, DomainError, describe_value
+from .primitives import Primitive, Traced, check_finite_input, primal
 from .tracing import Node, Trace, format_factor, format_number, new_level
 
 DOT = "\u0307"  # combining dot above: v̇
@@ -82,6 +83,9 @@ def tangent_sweep(
             f"tangent sweep: the trace has {trace.n_inputs} inputs but "
             f"{len(input_tangents)} tangents were given"
         )
+    for name, t in zip(trace.input_names, input_tangents):
+        check_finite_input(f"tangent sweep: the tangent of input {name}", t)
+    note_sweep("forward")
     nodes = trace.nodes
     tangents = [None] * len(nodes)
     for node, t in zip(trace.inputs, input_tangents):
@@ -167,6 +171,7 @@ class Dual(Traced):
 
 def derivative(f: Callable, x):
     """f'(x) by one forward pass with a dual number seeded with tangent 1."""
+    check_finite_input("derivative: the point x", x)
     x = Dual(x, 1.0)
     y = f(x)
     if isinstance(y, Dual) and y.level == x.level:

@@ -21,7 +21,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .errors import DomainError, OperandError
+from .errors import DomainError, OperandError, describe_value
 
 
 class Traced:
@@ -188,17 +188,31 @@ def apply(primitive: Primitive, operands: tuple):
 
 def evaluate_numbers(primitive: Primitive, operands) -> float:
     """Evaluate on plain numbers, refusing inputs outside the domain and non-finite results."""
+    for x in operands:
+        if not _fits_a_finite_float(x):
+            raise DomainError(primitive.name, operands,
+                              f"the operand {describe_value(x)} is not a finite float")
     if primitive.domain is not None:
         problem = primitive.domain(*operands)
         if problem:
             raise DomainError(primitive.name, operands, problem)
     try:
         out = primitive.evaluate(*operands)
-    except OverflowError:
+    except OverflowError:  # math.exp(1000)
         out = math.inf
-    if not math.isfinite(out):
-        raise DomainError(primitive.name, operands, f"the result {out} is not a finite number")
+    if isinstance(out, int) and not _fits_a_finite_float(out):
+        raise DomainError(primitive.name, operands, "the result is too large for a float")
+    if not _fits_a_finite_float(out):
+        raise DomainError(primitive.name, operands, f"the result {out!r} is not a finite float")
     return out
+
+
+def _fits_a_finite_float(x) -> bool:
+    """True for numbers that are finite floats (an int like 3 ** 1000 is too big to be one)."""
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
 
 
 # --- domain checks: return a sentence saying what is wrong, or None -----------------------
@@ -232,8 +246,11 @@ def _exp_of_log_domain(x, y):
     return None
 
 
-def _finite(x):
-    return None if math.isfinite(x) else f"the input {x!r} is not a finite number"
+def _exponent_must_be_constant(x, c, out):
+    raise TypeError(
+        "pow takes a constant exponent, but the exponent is traced: write x ** y, which uses "
+        "rpow (d/dy x**y = x**y * log(x)) for a traced exponent"
+    )
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -266,7 +283,7 @@ NEG = Primitive(
 )
 POW = Primitive(  # x ** c with a constant exponent c
     "pow", 2, lambda x, c: x ** c,
-    partials=(lambda x, c, out: 0.0 if c == 0 else c * x ** (c - 1), None),
+    partials=(lambda x, c, out: 0.0 if c == 0 else c * x ** (c - 1), _exponent_must_be_constant),
     partial_texts=("{1} * {0}**({1} - 1)", ""), symbol="**", domain=_power_domain,
 )
 RPOW = Primitive(  # x ** y with a traced exponent y: needs x > 0
@@ -338,7 +355,7 @@ RELU = Primitive(  # relu'(x) = sign(relu(x)): 1 for x > 0, and 0 for x <= 0 (as
     partials=(lambda x, out: SIGN(out),),
     partial_texts=("sign({out})",),
 )
-ABS = Primitive(  # convention at 0: derivative sign(0) = 0 (a subgradient, as in JAX and PyTorch)
+ABS = Primitive(  # convention at 0: derivative sign(0) = 0, a subgradient (PyTorch's choice; JAX uses 1)
     "abs", 1, abs,
     partials=(lambda x, out: SIGN(x),),
     partial_texts=("sign({0})",),

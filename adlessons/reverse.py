@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
+from .counting import note_sweep
 from .errors import ADError
+from .primitives import check_finite_input
 from .tracing import Node, Trace, format_factor, format_number
 
 BAR = "\u0304"  # combining macron: v̄
@@ -91,6 +93,9 @@ def adjoint_sweep(
             f"adjoint sweep: the trace has {len(trace.outputs)} outputs but "
             f"{len(output_adjoints)} adjoints were given"
         )
+    for k, ybar in enumerate(output_adjoints):
+        check_finite_input(f"adjoint sweep: the adjoint of output {k + 1}", ybar)
+    note_sweep("reverse")
     nodes = trace.nodes
     adjoints = [None] * len(nodes)
     for y, ybar in zip(trace.outputs, output_adjoints):
@@ -120,7 +125,7 @@ def adjoint_sweep(
         except (ADError, ArithmeticError, ValueError) as error:
             raise trace.failure(error, node) from None
     adjoints = [0.0 if a is None else a for a in adjoints]
-    trace.check_finite_derivatives(adjoints, "adjoint sweep")
+    trace.check_finite_derivatives(adjoints, "adjoint sweep", backward=True)
     return adjoints
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import math
+import operator
 from typing import Callable, Sequence
 
 import numpy as np
@@ -148,10 +149,11 @@ class Trace:
         """The name the next recorded node will get."""
         return f"v{len(self.nodes) - self.n_inputs + 1}"
 
-    def check_finite_derivatives(self, derivatives: list, what: str) -> None:
-        """Refuse an inf or nan tangent/adjoint (a derivative that overflowed), naming the first
-        node where it appeared.  Only the inputs' (or outputs') entries are checked unless one
-        is bad, so the check costs nothing on the usual path."""
+    def check_finite_derivatives(self, derivatives: list, what: str, backward: bool = False) -> None:
+        """Refuse an inf or nan tangent/adjoint (a derivative that overflowed), naming the
+        operation where it appeared: the first bad node of a forward sweep, or the uses of
+        the last bad node of a backward one.  Only the inputs' (or outputs') entries are
+        checked unless one is bad, so the check costs nothing on the usual path."""
         def bad(d):
             return is_number(d) and not math.isfinite(d)
 
@@ -159,9 +161,16 @@ class Trace:
                                                 if self.is_variable(y)]
         if not any(bad(d) for d in ends):
             return
-        first = next(n for n, d in zip(self.nodes, derivatives) if bad(d))
-        raise DomainError(what, None, f"the derivative overflowed to {derivatives[first.pos]!r} at "
-                          f"{self.describe(first)} with {first.name} = {primal(first.value)!r}")
+        in_sweep_order = reversed(self.nodes) if backward else self.nodes
+        first = next(n for n in in_sweep_order if bad(derivatives[n.pos]))
+        where = f"{first.name} = {primal(first.value)!r}"
+        if backward:  # the adjoint came from first's children, whose own adjoints are finite
+            uses = "; ".join(self.describe(c) for c in self.children(first)[:3])
+            where += f", passed back through {uses}"
+        else:
+            where = f"{self.describe(first)} with {where}"
+        raise DomainError(what, None, f"the derivative overflowed to "
+                          f"{derivatives[first.pos]!r} at {where}")
 
     def failure(self, error: Exception, node: Node) -> ADError:
         """Turn an error raised while differentiating ``node`` into one that names it."""
@@ -237,6 +246,30 @@ def is_sequence(x) -> bool:
     return isinstance(x, (list, tuple)) or (hasattr(x, "ndim") and getattr(x, "ndim", 0) == 1)
 
 
+def argument_positions(argnums, n_args: int) -> tuple:
+    """``argnums`` (None for all, an int, or a tuple of ints; negative ones count from the
+    end, as in JAX) as a tuple of distinct positions ``0 <= a < n_args``."""
+    if argnums is None:
+        return tuple(range(n_args))
+    try:
+        if isinstance(argnums, (tuple, list)):
+            given = tuple(operator.index(a) for a in argnums)
+        else:
+            given = (operator.index(argnums),)
+    except TypeError:
+        raise TypeError(
+            f"argnums must be an int or a tuple of ints, got {describe_value(argnums)}"
+        ) from None
+    positions = []
+    for a in given:
+        if not -n_args <= a < n_args:
+            raise ValueError(f"argnums names argument {a}, but the function was given {n_args}")
+        positions.append(a % n_args)
+    if len(set(positions)) < len(positions):
+        raise ValueError(f"argnums {argnums!r} names the same argument more than once")
+    return tuple(positions)
+
+
 def record(f: Callable, *args, argnums=None) -> Trace:
     """Call ``f(*args)`` on traced inputs and return its evaluation trace.
 
@@ -245,14 +278,7 @@ def record(f: Callable, *args, argnums=None) -> Trace:
     entry becomes one input).  ``f`` may return a number or a sequence of numbers; the
     trace's ``outputs`` lists them (``output_is_sequence`` says which it was).
     """
-    if argnums is None:
-        argnums = tuple(range(len(args)))
-    elif isinstance(argnums, int):
-        argnums = (argnums,)
-    for a in argnums:
-        if not 0 <= a < len(args):
-            raise ValueError(f"argnums names argument {a}, but the function was given {len(args)}")
-
+    argnums = argument_positions(argnums, len(args))
     names = _parameter_names(f, len(args))
     values, input_names, layout = [], [], []
     for a in argnums:
@@ -269,7 +295,7 @@ def record(f: Callable, *args, argnums=None) -> Trace:
     trace = Trace(values, input_names)
     call_args = list(args)
     for a, start, size in layout:
-        inputs = trace.nodes[start: start + (size or 1)]
+        inputs = trace.nodes[start: start + (1 if size is None else size)]
         if size is None:
             call_args[a] = inputs[0]
         elif isinstance(args[a], np.ndarray):  # arrays keep elementwise arithmetic

@@ -50,8 +50,43 @@ def test_grad_argnums_int_and_tuple():
 
 
 def test_grad_argnums_out_of_range():
-    with pytest.raises(ValueError, match="argnums"):
+    with pytest.raises(ValueError, match="argnums names argument 2, but the function was given 2"):
         grad(f2, argnums=2)(1.0, 2.0)
+    with pytest.raises(ValueError, match="argnums names argument -3"):
+        grad(f2, argnums=-3)(1.0, 2.0)
+
+
+def test_grad_negative_argnums_count_from_the_end_as_in_jax():
+    x, y = 1.5, -0.7
+    assert close(grad(f2, argnums=-1)(x, y), df2(x, y)[1])
+    g = grad(f2, argnums=(-2, -1))(x, y)
+    assert close(g[0], df2(x, y)[0]) and close(g[1], df2(x, y)[1])
+
+
+@pytest.mark.parametrize("argnums", [(0, 0), (1, -1), [0, 1, 0]])
+def test_grad_argnums_naming_an_argument_twice_is_refused(argnums):
+    with pytest.raises(ValueError, match="names the same argument more than once"):
+        grad(f2, argnums=argnums)(1.0, 2.0)
+
+
+@pytest.mark.parametrize("argnums", ["0", 1.0, (0, "1")])
+def test_grad_argnums_that_are_not_ints(argnums):
+    with pytest.raises(TypeError, match="argnums must be an int or a tuple of ints"):
+        grad(f2, argnums=argnums)(1.0, 2.0)
+
+
+@pytest.mark.parametrize("empty", [[], (), np.array([])])
+def test_empty_vector_argument(empty):
+    # an empty argument has no inputs: its gradient is empty, and the next argument keeps its own
+    def f(v, y):
+        return sum(v, 0.0) + y * y
+
+    gv, gy = grad(f, argnums=(0, 1))(empty, 3.0)
+    assert len(gv) == 0 and gy == 6.0
+    jv, jy = jacfwd(f, argnums=(0, 1))(empty, 3.0)
+    assert len(jv) == 0 and jy == 6.0
+    jv, jy = jacrev(f, argnums=(0, 1))(empty, 3.0)
+    assert len(jv) == 0 and jy == 6.0
 
 
 def test_value_and_grad():
@@ -219,21 +254,46 @@ def test_identity_and_output_that_is_an_input():
     assert jvp(lambda x: x, (3.0,), (2.5,)) == (3.0, 2.5)
 
 
+def _three_to_two(v):  # f: R^3 -> R^2
+    return [v[0] * v[1], ad.sin(v[2])]
+
+
+@pytest.mark.parametrize("run, forward, reverse", [
+    (lambda: jacfwd(_three_to_two)([1.0, 2.0, 3.0]), 3, 0),   # one sweep per input
+    (lambda: jacrev(_three_to_two)([1.0, 2.0, 3.0]), 0, 2),   # one sweep per output
+    (lambda: grad(f2, argnums=(0, 1))(1.0, 2.0), 0, 1),       # a whole gradient in one sweep
+    (lambda: value_and_grad(f2)(1.0, 2.0), 0, 1),
+    (lambda: jvp(f2, (1.0, 2.0), (1.0, 0.0)), 1, 0),
+    (lambda: vjp(_three_to_two, [1.0, 2.0, 3.0])[1]([1.0, 0.0]), 0, 1),
+    (lambda: grad(grad(ad.sin))(1.0), 0, 2),                   # the outer sweep runs over the inner one
+    (lambda: ad.derivative(ad.sin, 1.0), 0, 0),                # dual numbers need no sweep
+])
+def test_count_sweeps(run, forward, reverse):
+    with ad.count_sweeps() as sweeps:
+        run()
+    assert (sweeps["forward"], sweeps["reverse"]) == (forward, reverse)
+
+
+def test_count_sweeps_counts_until_an_error():
+    with pytest.raises(ad.DomainError):
+        with ad.count_sweeps() as sweeps:
+            jacfwd(lambda v: [v[0], v[1]])([1.0, 2.0])
+            grad(ad.log)(1e-310)  # its one sweep runs, then the overflow is refused
+    assert (sweeps["forward"], sweeps["reverse"]) == (2, 1)
+
+
 # ============================================================================================
 # elementary functions and operators on plain numbers
 # ============================================================================================
 
 
-def _sigmoid_math(x):  # stable logistic, written with math only
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+def _sigmoid_by_tanh(x):  # an identity, not the package's formula: sigmoid(x) = (1 + tanh(x/2))/2
+    return 0.5 * (1.0 + math.tanh(0.5 * x))
 
 
 PLAIN = {  # exported name -> reference on plain floats
     "sin": math.sin, "cos": math.cos, "tan": math.tan, "exp": math.exp, "log": math.log,
-    "sqrt": math.sqrt, "tanh": math.tanh, "sigmoid": _sigmoid_math,
+    "sqrt": math.sqrt, "tanh": math.tanh, "sigmoid": _sigmoid_by_tanh,
     "relu": lambda x: max(x, 0.0), "square": lambda x: x * x,
     "sign": lambda x: math.copysign(1.0, x) if x != 0 else 0.0, "absolute": abs,
 }
@@ -247,11 +307,12 @@ def test_every_exported_function_has_a_plain_reference():
 @pytest.mark.parametrize("name", sorted(PLAIN))
 @pytest.mark.parametrize("x", [0.5, 1.25, 3.0, 0.01])
 def test_elementary_functions_accept_plain_floats(name, x):
+    rel = 1e-14 if name == "sigmoid" else 1e-15  # 1 + tanh(x/2) cancels a little for x < 0
     got = getattr(ad, name)(x)
     assert isinstance(got, float)
-    assert close(got, PLAIN[name](x), rel=1e-15)
+    assert close(got, PLAIN[name](x), rel=rel)
     if name not in ("log", "sqrt"):
-        assert close(getattr(ad, name)(-x), PLAIN[name](-x), rel=1e-15)
+        assert close(getattr(ad, name)(-x), PLAIN[name](-x), rel=rel)
 
 
 def test_elementary_functions_exact_on_floats():
@@ -384,7 +445,7 @@ SECOND = [  # (f, analytic f'', points)
     (ad.log, lambda x: -1 / x**2, [0.3, 2.0]),
     (ad.sqrt, lambda x: -0.25 * x**-1.5, [0.3, 2.0]),
     (ad.tanh, lambda x: -2 * math.tanh(x) * sech2(x), [0.3, -2.0]),
-    (ad.sigmoid, lambda x: _sigmoid_math(x) * (1 - _sigmoid_math(x)) * (1 - 2 * _sigmoid_math(x)),
+    (ad.sigmoid, lambda x: _sigmoid_by_tanh(x) * (1 - _sigmoid_by_tanh(x)) * (1 - 2 * _sigmoid_by_tanh(x)),
      [0.3, -2.0]),
     (ad.square, lambda x: 2.0, [0.3, -2.0]),
     (lambda x: x**3, lambda x: 6 * x, [0.3, -2.0]),
@@ -518,15 +579,15 @@ def test_sigmoid_no_overflow(x):
     assert math.isfinite(value) and math.isfinite(slope)
     assert 0.0 <= value <= 1.0 and slope >= 0.0
     # right to absolute precision (relative accuracy for x << 0 is the next test)
-    assert abs(value - _sigmoid_math(x)) <= 1e-15
-    assert abs(slope - _sigmoid_math(x) * (1 - _sigmoid_math(x))) <= 1e-15
+    assert abs(value - _sigmoid_by_tanh(x)) <= 1e-15
+    assert abs(slope - _sigmoid_by_tanh(x) * (1 - _sigmoid_by_tanh(x))) <= 1e-15
 
 
 @pytest.mark.parametrize("x", [-20.0, -30.0, -40.0, -100.0])
 def test_sigmoid_accurate_for_negative_x(x):
-    # sigmoid(x) = e^x / (1 + e^x) for x < 0 (stable form, math only); e.g. sigmoid(-40) =
-    # 4.248e-18, so log(sigmoid(-40)) = -40 - log(1 + e^-40) is defined, and so is its slope.
-    assert close(ad.sigmoid(x), _sigmoid_math(x), rel=1e-12)
+    # the textbook 1 / (1 + e^-x) keeps full relative accuracy here (e^100 is still a float);
+    # e.g. sigmoid(-40) = 4.248e-18, so log(sigmoid(-40)) = -40 - log(1 + e^-40) is defined.
+    assert close(ad.sigmoid(x), 1.0 / (1.0 + math.exp(-x)), rel=1e-12)
     assert close(ad.log(ad.sigmoid(x)), x - math.log1p(math.exp(x)), rel=1e-12)
 
 

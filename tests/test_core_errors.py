@@ -6,7 +6,6 @@ The tests read ``str(error)``, not only the type: the message is what the learne
 import math
 import re
 
-import numpy as np
 import pytest
 
 import adlessons as ad
@@ -195,7 +194,35 @@ def test_jvp_wrong_number_of_tangents():
     with pytest.raises(ValueError) as e:
         jvp(lambda v: v[0] * v[1], ([1.0, 2.0],), ([1.0],))
     text = message(e)
-    assert "1 entries" in text and "2" in text
+    assert "primal 1 is a sequence of 2 but its tangent is a sequence of 1" in text
+
+
+def test_jvp_tangents_must_match_each_argument_not_only_in_total():
+    # 3 tangent entries for 3 inputs, but split 1 + 2 where the primals are split 2 + 1
+    with pytest.raises(ValueError) as e:
+        jvp(lambda v, w: v[0] * v[1] * w, ([1.0, 2.0], 3.0), (1.0, [1.0, 0.0]))
+    assert "primal 1 is a sequence of 2 but its tangent is a number" in message(e)
+
+
+@pytest.mark.parametrize("bad", [None, "1.0", math.nan, math.inf])
+def test_bad_tangent_is_named(bad):
+    with pytest.raises((DomainError, OperandError)) as e:
+        jvp(lambda x, y: x * y, (1.0, 2.0), (1.0, bad))
+    assert "tangent of input y" in message(e) and repr(bad) in message(e)
+
+
+@pytest.mark.parametrize("bad", [None, "1.0", math.nan, -math.inf])
+def test_bad_cotangent_is_named(bad):
+    _, pullback = vjp(lambda x: [x, 2.0 * x], 1.0)
+    with pytest.raises((DomainError, OperandError)) as e:
+        pullback([1.0, bad])
+    assert "adjoint of output 2" in message(e) and repr(bad) in message(e)
+
+
+def test_derivative_at_a_non_finite_point():
+    with pytest.raises(DomainError) as e:
+        ad.derivative(ad.sin, math.nan)
+    assert "derivative" in message(e) and "nan" in message(e)
 
 
 def test_sweeps_check_their_seed_lengths():
@@ -219,7 +246,7 @@ def test_errors_deep_in_nested_derivatives():
 
 
 def test_abs_at_zero_has_derivative_zero():
-    # primitives.py: "convention at 0: derivative sign(0) = 0 (a subgradient, as in JAX and PyTorch)"
+    # primitives.py: "convention at 0: derivative sign(0) = 0, a subgradient (PyTorch's choice)"
     assert grad(abs)(0.0) == 0.0
     assert grad(ad.absolute)(0.0) == 0.0
     assert jvp(abs, (0.0,), (1.0,)) == (0.0, 0.0)
@@ -267,3 +294,54 @@ def test_each_operand_value_is_named_once():
     text = message(e)
     assert "v1 = v0 ** v0" in text
     assert text.count("v0 = 0.0") == 1, text
+
+
+# --- non-finite operands and results, on plain numbers and in traces ------------------------
+
+
+@pytest.mark.parametrize("fn", [ad.sign, ad.relu, ad.sin, ad.exp, ad.absolute])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_operand_is_refused_not_passed_through(fn, bad):
+    # sign(nan) used to be 0 and relu(nan) 0: a silent wrong answer
+    with pytest.raises(DomainError) as e:
+        fn(bad)
+    text = message(e)
+    assert text.startswith(f"{fn.name}({bad!r})") and "not a finite float" in text
+
+
+@pytest.mark.parametrize("bad", [math.inf, math.nan])
+def test_non_finite_constant_exponent_names_the_node(bad):
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: x ** bad)(2.0)
+    text = message(e)
+    assert f"v1 = v0 ** {bad!r}" in text and "not a finite float" in text
+
+
+def test_integer_power_too_large_for_a_float():
+    # 3 ** 1000 is an exact Python int with 478 digits, which no float can hold
+    with pytest.raises(DomainError) as e:
+        grad(lambda x: x ** 1000)(3)
+    text = message(e)
+    assert "pow(3, 1000)" in text and "too large for a float" in text and "v1 = v0 ** 1000" in text
+
+
+def test_adjoint_overflow_names_the_operation_it_came_through():
+    # d log(x)/dx = 1/x overflows at x = 1e-310 (a subnormal); the message points at the log
+    with pytest.raises(DomainError) as e:
+        grad(ad.log)(1e-310)
+    text = message(e)
+    assert "overflowed to inf" in text and "passed back through v1 = log(v0)" in text
+
+
+def test_tangent_overflow_names_the_operation():
+    with pytest.raises(DomainError) as e:
+        jvp(ad.log, (1e-310,), (1.0,))
+    assert "overflowed to inf at v1 = log(v0)" in message(e)
+
+
+def test_pow_primitive_called_with_a_traced_exponent():
+    # ``x ** y`` picks rpow for a traced exponent; calling pow directly must say so
+    pow_with_constant_exponent = ad.PRIMITIVES["pow"]
+    with pytest.raises(TypeError) as e:
+        grad(lambda y: pow_with_constant_exponent(2.0, y))(1.0)
+    assert "pow takes a constant exponent" in message(e) and "x ** y" in message(e)

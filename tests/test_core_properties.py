@@ -18,7 +18,6 @@ Forward and reverse mode multiply the same partials in a different order: RTOL_M
 """
 
 import cmath
-import math
 
 import numpy as np
 from hypothesis import given, settings

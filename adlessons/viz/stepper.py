@@ -18,7 +18,6 @@ with several outputs gets one sweep per output.
 from __future__ import annotations
 
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Union
 
