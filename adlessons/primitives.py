@@ -200,10 +200,10 @@ def evaluate_numbers(primitive: Primitive, operands) -> float:
         out = primitive.evaluate(*operands)
     except OverflowError:  # math.exp(1000)
         out = math.inf
-    if isinstance(out, int) and not _fits_a_finite_float(out):
-        raise DomainError(primitive.name, operands, "the result is too large for a float")
     if not _fits_a_finite_float(out):
-        raise DomainError(primitive.name, operands, f"the result {out!r} is not a finite float")
+        problem = ("the result is too large for a float" if isinstance(out, int)
+                   else f"the result {out!r} is not a finite float")
+        raise DomainError(primitive.name, operands, problem)
     return out
 
 
