@@ -163,6 +163,42 @@ def test_gradient_cost_is_n_plus_1_or_2n(n, scheme):
     assert result.gradient == pytest.approx([1.0] * n, rel=1e-6)
 
 
+def test_gradient_by_complex_step_matches_the_analytic_gradient_in_n_evaluations():
+    # f = x0 * exp(x1) + sin(x2) * x0, gradient by hand: (exp(x1) + sin(x2), x0 exp(x1), x0 cos(x2))
+    calls = [0]
+
+    def f(x):
+        calls[0] += 1
+        return x[0] * cmath.exp(x[1]) + cmath.sin(x[2]) * x[0]
+
+    x = [0.7, -1.3, 2.1]
+    exact = [math.exp(x[1]) + math.sin(x[2]), x[0] * math.exp(x[1]), x[0] * math.cos(x[2])]
+    result = numeric.gradient_by_complex_step(f, x)
+    assert result.evaluations == calls[0] == 3
+    for estimate, e in zip(result.gradient, exact):
+        assert relative_error(estimate, e) <= 4 * EPS
+    assert x == [0.7, -1.3, 2.1]  # the point itself is not moved
+
+
+def test_gradient_by_complex_step_errors_name_the_problem():
+    with pytest.raises(ValueError, match=r"gradient_by_complex_step: x\[0\] must be a finite real number, got x\[0\] = inf"):
+        numeric.gradient_by_complex_step(sum, [math.inf])
+    with pytest.raises(ValueError, match=r"gradient_by_complex_step: x must have at least one coordinate"):
+        numeric.gradient_by_complex_step(sum, [])
+
+    def real_only(x):
+        return math.exp(x[0])
+
+    with pytest.raises(TypeError, match=r"real_only does not accept the complex number"):
+        numeric.gradient_by_complex_step(real_only, [1.0])
+
+
+def test_counted_function_counts_calls_and_passes_results_through():
+    counted = numeric.CountedFunction(math.exp)
+    assert [counted(0.0), counted(1.0)] == [1.0, math.e] and counted.calls == 2
+    assert counted.__name__ == "exp"
+
+
 # Hypothesis: the complex step is exact for polynomials with random coefficients.
 
 def horner(coefficients, z):
