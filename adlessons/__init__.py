@@ -7,7 +7,7 @@ Start with ``grad``::
     1.3817732906760363
 """
 
-from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .api import grad, jacfwd, jacrev, jvp, unit_vectors, value_and_grad, vjp
 from .counting import count_sweeps
 from .errors import ADError, DomainError, OperandError
 from .forward import Dual, ForwardStep, derivative, forward_steps, tangent_sweep
@@ -18,7 +18,7 @@ from .tables import adjoint_table, evaluation_table, tangent_table
 from .tracing import Node, Trace, record
 
 __all__ = [
-    "grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev",
+    "grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "unit_vectors",
     "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "square", "sign", "absolute",
     "record", "Trace", "Node", "primal",
     "tangent_sweep", "forward_steps", "ForwardStep", "Dual", "derivative",

@@ -40,6 +40,12 @@ def _outputs(trace: Trace, per_output: list):
     return _pack(per_output) if trace.output_is_sequence else per_output[0]
 
 
+def unit_vectors(n: int) -> list[list[float]]:
+    """The seeds e_1 .. e_n (1.0 in place k, 0.0 elsewhere): ``jacfwd`` runs one tangent sweep
+    per input's e_j, ``jacrev`` one adjoint sweep per output's e_i."""
+    return [[1.0 if k == j else 0.0 for k in range(n)] for j in range(n)]
+
+
 def _one_argument(argnums) -> bool:
     """``grad(f, 0)`` returns one gradient; ``grad(f, (0, 1))`` a tuple of them."""
     return not isinstance(argnums, (tuple, list))
@@ -140,10 +146,7 @@ def jacfwd(f: Callable, argnums=0) -> Callable:
     def jacobian(*args):
         trace = record(f, *args, argnums=argnums)
         n = trace.n_inputs
-        columns = []
-        for j in range(n):
-            seed = [1.0 if k == j else 0.0 for k in range(n)]
-            columns.append(output_tangents(trace, tangent_sweep(trace, seed)))
+        columns = [output_tangents(trace, tangent_sweep(trace, seed)) for seed in unit_vectors(n)]
         rows = [[columns[j][i] for j in range(n)] for i in range(len(trace.outputs))]
         return _jacobian(trace, rows, _one_argument(argnums))
 
@@ -155,10 +158,7 @@ def jacrev(f: Callable, argnums=0) -> Callable:
     def jacobian(*args):
         trace = record(f, *args, argnums=argnums)
         m = len(trace.outputs)
-        rows = []
-        for i in range(m):
-            seed = [1.0 if k == i else 0.0 for k in range(m)]
-            rows.append(adjoint_sweep(trace, seed)[: trace.n_inputs])
+        rows = [adjoint_sweep(trace, seed)[: trace.n_inputs] for seed in unit_vectors(m)]
         return _jacobian(trace, rows, _one_argument(argnums))
 
     return jacobian

@@ -381,5 +381,6 @@ def check_finite_input(name: str, x) -> None:
         return
     if not is_number(x):
         raise OperandError(name, x)
-    if not math.isfinite(x):
-        raise DomainError(name, None, f"{x!r} is not a finite number; derivatives are taken at finite points")
+    if not _fits_a_finite_float(x):
+        raise DomainError(name, None, f"{describe_value(x)} is not a finite number; "
+                          "derivatives are taken at finite points")

@@ -24,6 +24,7 @@ from typing import Callable, Union
 import anywidget
 import traitlets
 
+from ..api import unit_vectors
 from ..forward import forward_steps
 from ..reverse import reverse_steps
 from ..tables import adjoint_table, tangent_table
@@ -391,13 +392,13 @@ def stepper(f_or_trace: Union[Callable, Trace], *args, mode: str = "forward", se
         names = list(trace.input_names)
         position = _seed_position(seed, names, "input")
         n = trace.n_inputs
-        directions = [[1.0 if k == j else 0.0 for k in range(n)] for j in range(n)]
+        directions = unit_vectors(n)
         count = n * (len(trace.nodes) + 1)
     else:
         m = len(trace.outputs)
         names = ["y"] if m == 1 else [f"y{k + 1}" for k in range(m)]
         position = _seed_position(seed, names, "output")
-        directions = [[1.0 if k == j else 0.0 for k in range(m)] for j in range(m)]
+        directions = unit_vectors(m)
         count = m * (sum(len(node.parents) for node in trace.intermediates) + 2)
     if count > MAX_FRAMES:
         raise ValueError(
