@@ -1,9 +1,11 @@
-"""Sweeps as data: how many steps each sweep takes, and reprs fit for stored notebook outputs.
+"""Sweeps as data: how many steps each sweep takes, what they produce, and reprs fit for stored
+notebook outputs.
 
 Counts are derived from the graph: a forward sweep has one step per node (inputs are seed
 steps); a reverse sweep has one step per edge parent -> child that an output depends on
 (edges come only from *variable* operands; constants are not variables), plus one seed per
-output that is a variable.
+output that is a variable.  The numbers the steps end with are the gradients written out by
+calculus in the shared table (tests/function_table.py).
 """
 
 import os
@@ -14,41 +16,47 @@ import sys
 import pytest
 
 import adlessons as ad
-from adlessons.examples import baydin_example, griewank_walther, normal_density
+from adlessons.examples import baydin_example, griewank_walther
+from function_table import assert_close, by_name, size_of_numbers, unit
 
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 
-FUNCTIONS = [
-    (griewank_walther, (1.5, 0.5)),
-    (baydin_example, (2.0, 5.0)),
-    (normal_density, (0.5, 0.0, 1.0)),
-    (lambda x: x * x, (3.0,)),  # two edges to the same parent
-    (lambda x, y: ad.sin(x * y) + x / 2.0 - 3.0 ** y, (0.3, 1.2)),
-]
+STEP_CASES = [by_name(name) for name in (
+    "griewank_walther", "baydin", "normal_density",
+    "x * x",  # two edges to the same parent
+    "sin(x*y) + x/2 - 3**y",  # constants on both sides of an operation
+)]
+STEP_PARAMS = [pytest.param(case, case.points[0], id=case.name) for case in STEP_CASES]
 
 
 def variable_edges(trace):
     return sum(1 for node in trace.intermediates for x in node.operands if trace.is_variable(x))
 
 
-@pytest.mark.parametrize("f, args", FUNCTIONS)
-def test_forward_steps_one_per_node(f, args):
-    trace = ad.record(f, *args)
-    for k in range(len(args)):
-        seed = [1.0 if j == k else 0.0 for j in range(len(args))]
-        steps = ad.forward_steps(trace, seed)
+@pytest.mark.parametrize("case, point", STEP_PARAMS)
+def test_forward_steps_one_per_node(case, point):
+    trace = ad.record(case.build, *point)
+    n = case.arity
+    for k in range(n):
+        steps = ad.forward_steps(trace, list(unit(n, k)))
         assert len(steps) == len(trace.nodes)
-        assert sum(s.is_seed for s in steps) == len(args)
+        assert [s.node.pos for s in steps] == list(range(len(trace.nodes)))  # recording order
+        assert sum(s.is_seed for s in steps) == n
         assert sum(len(s.terms) for s in steps) == variable_edges(trace)
-        assert [s.tangent for s in steps] == ad.tangent_sweep(trace, seed)
+        # the output's tangent is df/dx_k, written out in the table
+        assert_close(steps[-1].tangent, case.first(*point)[k], 1e-13, size_of_numbers(case, point))
 
 
-@pytest.mark.parametrize("f, args", FUNCTIONS)
-def test_reverse_steps_one_per_edge_plus_seed(f, args):
-    trace = ad.record(f, *args)
+@pytest.mark.parametrize("case, point", STEP_PARAMS)
+def test_reverse_steps_one_per_edge_plus_seed(case, point):
+    trace = ad.record(case.build, *point)
     steps = ad.reverse_steps(trace, [1.0])
     assert len(steps) == variable_edges(trace) + 1
     assert sum(s.is_seed for s in steps) == 1
+    # the last step that touches an input leaves its adjoint: df/dx_k, written out in the table
+    final = {s.node.pos: s.adjoint for s in steps}
+    for k, want in enumerate(case.first(*point)):
+        assert_close(final[k], want, 1e-13, size_of_numbers(case, point), f"x{k}")
     # every step's edge is a real edge of the graph
     for s in steps[1:]:  # (by identity: == on nodes compares their values)
         assert any(p is s.parent for p in s.child.parents)
@@ -109,7 +117,7 @@ def test_nested_trace_constants_are_not_inner_variables():
     # v1 = x * v0 has one edge (from v0; x is the outer trace's), v2 = v1 + v0 has two
     assert variable_edges(inner) == 3
     assert inner.nodes[1].parents == (inner.nodes[0],)
-    assert inner.operation_text(inner.nodes[1]) == "3 * v0"
+    assert ad.evaluation_table(inner).rows[1][1] == "3 * v0"  # the operation column
 
 
 # --- tables built from the steps -----------------------------------------------------------
