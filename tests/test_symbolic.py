@@ -1,12 +1,13 @@
 """Tests for adlessons.symbolic against references from outside the code.
 
-- analytic derivatives written here with ``math``;
+- the shared table of test functions (tests/function_table.py): value, gradient and Hessian of
+  every primitive and of composites, written out by calculus with ``math``;
 - Baydin, Pearlmutter, Radul & Siskind (2018), "Automatic differentiation in machine learning:
   a survey", JMLR 18(153), Table 1 (logistic map), transcribed and checked against polynomial
   algebra before use;
 - exact polynomial algebra (numpy.polynomial on Python integers, evaluated with fractions) for
   the logistic map's derivatives, n = 1..8;
-- ``grad`` (reverse mode over a trace) on random expressions with shared subexpressions;
+- the complex step (cmath, h = 1e-20) on random expressions with shared subexpressions;
 - tree and DAG sizes of small formulas counted by hand;
 - ``to_text`` against hand-written strings (nothing is ever parsed back or ``eval``-ed).
 
@@ -36,113 +37,56 @@ from numpy.polynomial import Polynomial
 from numpy.polynomial import polynomial as npoly
 
 import adlessons.symbolic as symbolic_module
-from adlessons import PRIMITIVES, grad, record
-from adlessons import cos, exp, log, sigmoid, sin, sqrt, square, tan, tanh
-from adlessons.examples import griewank_walther, logistic_map, normal_density
+from adlessons import cos, exp, grad, record, sin
+from adlessons.examples import griewank_walther, logistic_map
 from adlessons.symbolic import dag_size, diff, evaluate, symbol, to_text, tree_size
+from function_table import FUNCTIONS, HYPOTHESIS, assert_close, cases_at_points, size_of_numbers
+
 
 def close(a, b, rel=1e-12):
     return math.isclose(a, b, rel_tol=rel, abs_tol=0.0)
 
 
-# --- analytic derivatives, written with math ----------------------------------------------
+# --- the shared table: diff of every entry against its derivatives written out by calculus ----
 
-# (name, formula builder written with adlessons' functions, f' written with math, points)
-ANALYTIC = [
-    ("sin*exp", lambda x: sin(x) * exp(x),
-     lambda x: (math.cos(x) + math.sin(x)) * math.exp(x), [-1.0, 0.0, 0.7, 2.0]),
-    ("x*sin*exp", lambda x: x * sin(x) * exp(x),
-     lambda x: (math.sin(x) + x * math.cos(x) + x * math.sin(x)) * math.exp(x), [-1.0, 0.3, 1.5]),
-    ("log(1+x^2)", lambda x: log(1.0 + x * x), lambda x: 2 * x / (1 + x * x), [-2.0, 0.5, 3.0]),
-    ("x/(1+x^2)", lambda x: x / (1.0 + square(x)),
-     lambda x: (1 - x * x) / (1 + x * x) ** 2, [-2.0, 0.5, 3.0]),
-    ("sqrt", lambda x: sqrt(x), lambda x: 0.5 / math.sqrt(x), [0.25, 1.0, 9.0]),
-    ("cos", lambda x: cos(x), lambda x: -math.sin(x), [-1.0, 0.4, 2.0]),
-    ("tan", lambda x: tan(x), lambda x: 1 / math.cos(x) ** 2, [-1.0, 0.4, 1.2]),
-    ("tanh^2", lambda x: tanh(x) ** 2,
-     lambda x: 2 * math.tanh(x) * (1 - math.tanh(x) ** 2), [-1.0, 0.4, 2.0]),
-    ("sigmoid", lambda x: sigmoid(x),
-     lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2, [-3.0, 0.0, 2.0]),
-    ("x**3 (pow)", lambda x: x ** 3, lambda x: 3 * x * x, [-2.0, 0.5, 4.0]),
-    ("2**x (rpow)", lambda x: 2.0 ** x, lambda x: 2 ** x * math.log(2), [-1.0, 0.0, 3.0]),
-    ("x**x (rpow)", lambda x: x ** x, lambda x: x ** x * (math.log(x) + 1), [0.5, 1.0, 2.5]),
-    ("exp(-x^2/2)", lambda x: exp(-square(x) / 2.0),
-     lambda x: -x * math.exp(-x * x / 2), [-1.0, 0.3, 2.0]),
-    ("abs", lambda x: abs(x), lambda x: math.copysign(1.0, x), [-2.0, 1.5]),
-    ("1/x", lambda x: 1.0 / x, lambda x: -1 / x ** 2, [-2.0, 0.5, 3.0]),
-]
-ANALYTIC_CASES = [(name, f, df, t) for name, f, df, ts in ANALYTIC for t in ts]
+
+def symbolic_at(case, point):
+    """The entry built on symbols x0, x1, ... and the values those symbols take at ``point``."""
+    symbols = [symbol(f"x{k}") for k in range(case.arity)]
+    return case.build(*symbols), symbols, {f"x{k}": t for k, t in enumerate(point)}
 
 
 # d(1/x) = div(neg(1/x), x) reaches x both at the top and under 1/x (the postorder regression)
-@pytest.mark.parametrize("name, build, df, t", ANALYTIC_CASES,
-                         ids=[f"{c[0]}-x={c[3]}" for c in ANALYTIC_CASES])
-def test_diff_matches_analytic_derivative(name, build, df, t):
-    x = symbol("x")
-    assert close(evaluate(diff(build(x), x), x=t), df(t))
+@pytest.mark.parametrize("case, point", cases_at_points())
+def test_diff_matches_the_table(case, point):
+    formula, symbols, values = symbolic_at(case, point)
+    size = size_of_numbers(case, point)
+    # the formula stands for the function: its value is the table's, not the package's
+    assert_close(evaluate(formula, values), case.value(*point), 1e-13, 1e-2, f"{case.name} value")
+    for k, want in enumerate(case.first(*point)):
+        got = evaluate(diff(formula, symbols[k]), values)
+        assert_close(got, want, 1e-12, size, f"{case.name} d/dx{k}")
 
 
-@pytest.mark.parametrize("name, build, df, t", ANALYTIC_CASES,
-                         ids=[f"{c[0]}-x={c[3]}" for c in ANALYTIC_CASES])
-def test_formula_evaluates_like_the_same_code_on_floats(name, build, df, t):
-    x = symbol("x")
-    assert close(evaluate(build(x), x=t), build(t))
+@pytest.mark.parametrize("case, point", cases_at_points())
+def test_diff_of_diff_matches_the_table(case, point):
+    formula, symbols, values = symbolic_at(case, point)
+    size = size_of_numbers(case, point)
+    hessian = case.second(*point)
+    for i in range(case.arity):
+        d_i = diff(formula, symbols[i])
+        for j in range(case.arity):
+            got = evaluate(diff(d_i, symbols[j]), values)
+            assert_close(got, hessian[i][j], 1e-12, size, f"{case.name} d2/dx{i}dx{j}")
 
 
-@pytest.mark.parametrize("point", [(0.5, 0.0, 1.0), (-1.2, 0.3, 0.7), (2.0, 1.0, 2.5)])
-def test_normal_density_partials_match_analytic(point):
-    xv, mv, sv = point
-    x, mu, sigma = symbol("x"), symbol("mu"), symbol("sigma")
-    p = normal_density(x, mu, sigma)
-    at = dict(x=xv, mu=mv, sigma=sv)
-    pv = math.exp(-(xv - mv) ** 2 / (2 * sv ** 2)) / (sv * math.sqrt(2 * math.pi))
-    assert close(evaluate(p, **at), pv)
-    assert close(evaluate(diff(p, x), **at), -pv * (xv - mv) / sv ** 2)
-    assert close(evaluate(diff(p, mu), **at), pv * (xv - mv) / sv ** 2)
-    assert close(evaluate(diff(p, sigma), **at), pv * ((xv - mv) ** 2 / sv ** 3 - 1 / sv))
-
-
-def test_griewank_walther_with_symbols_matches_analytic_and_published():
+def test_griewank_walther_with_symbols_matches_published():
     x1, x2 = symbol("x1"), symbol("x2")
     y = griewank_walther(x1, x2)
-    a, b = 1.5, 0.5
-    u, e = a / b, math.exp(b)  # y = (sin u + u - e)(u - e), u = x1/x2, e = exp(x2)
-    dy_du = math.cos(u) * (u - e) + (u - e) + (math.sin(u) + u - e)
-    dy_de = -(u - e) - (math.sin(u) + u - e)
-    d1 = evaluate(diff(y, x1), x1=a, x2=b)
-    d2 = evaluate(diff(y, x2), x1=a, x2=b)
-    assert close(d1, dy_du / b)
-    assert close(d2, dy_du * (-a / b ** 2) + dy_de * e)
-    # Griewank & Walther (2008), Evaluating Derivatives, 2nd ed., chapter 1: 3.0118, -13.7240
+    d1 = evaluate(diff(y, x1), x1=1.5, x2=0.5)
+    d2 = evaluate(diff(y, x2), x1=1.5, x2=0.5)
+    # Griewank & Walther (2008), Evaluating Derivatives, 2nd ed., chapter 1, at (1.5, 0.5)
     assert f"{d1:.4f}" == "3.0118" and f"{d2:.4f}" == "-13.7240"
-
-
-# Derivatives from calculus, written with math only (not with the primitive table).
-UNARY_DERIVATIVES = {
-    "neg": lambda t: -1.0,
-    "square": lambda t: 2.0 * t,
-    "sqrt": lambda t: 0.5 / math.sqrt(t),
-    "exp": math.exp,
-    "log": lambda t: 1.0 / t,
-    "sin": math.cos,
-    "cos": lambda t: -math.sin(t),
-    "tan": lambda t: 1.0 / math.cos(t) ** 2,
-    "tanh": lambda t: 1.0 / math.cosh(t) ** 2,
-    "sigmoid": lambda t: 0.25 / math.cosh(0.5 * t) ** 2,  # s(1 - s) = 1 / (4 cosh^2(t/2))
-}
-
-
-def test_diff_of_each_unary_primitive_matches_calculus():
-    # relu, sign and abs have kinks; their conventions are tested in test_core_errors.py
-    unary = {name for name, p in PRIMITIVES.items() if p.arity == 1}
-    assert unary - set(UNARY_DERIVATIVES) == {"relu", "sign", "abs"}
-    x = symbol("x")
-    for name, expected_derivative in UNARY_DERIVATIVES.items():
-        p = PRIMITIVES[name]
-        t = 0.4 if name not in ("log", "sqrt") else 1.7
-        expected = expected_derivative(t)
-        assert close(evaluate(diff(p(x), x), x=t), expected), name
-        assert close(grad(p)(t), expected), name
 
 
 def test_diff_treats_other_symbols_and_numbers_as_constants():
@@ -239,64 +183,60 @@ def test_diff_of_logistic_map_matches_polynomial_algebra(n):
 
 
 @pytest.mark.parametrize("n", range(1, 9))
-def test_diff_of_logistic_map_matches_grad(n):
-    x = symbol("x")
-    d = diff(logistic_map(x, n), x)
+def test_grad_of_logistic_map_matches_polynomial_algebra(n):
+    # reverse mode over the trace, where the symbolic derivative swells, against the exact l_n'
     g = grad(lambda v: logistic_map(v, n))
+    scale = 4 ** (n - 1)
     for t in POINTS:
-        assert math.isclose(evaluate(d, x=t), g(t), rel_tol=1e-12, abs_tol=1e-12 * 4 ** (n - 1))
+        exact_d = npoly.polyval(Fraction(t), DL_POLY[n])
+        assert abs(Fraction(g(t)) - exact_d) <= Fraction(1e-12) * scale, t
 
 
-# --- diff agrees with grad on random expressions (shared subexpressions included) ---------
+# --- diff on random expressions with shared subexpressions, against the complex step -------------
+# The building blocks are the table's composable entries (smooth on all of R, slowly growing);
+# each has a cmath version, so the program also runs on complex numbers and the complex step
+# f'(x) = Im f(x + ih) / h (h = 1e-20, no subtraction) is an independent reference.
 
-UNARY = {
-    "sin": sin, "cos": cos, "tanh": tanh, "sigmoid": sigmoid, "neg": lambda u: -u,
-    "exp∘sin": lambda u: exp(sin(u)),
-    "log(1+u²)": lambda u: log(1.0 + square(u)),
-    "sqrt(1+u²)": lambda u: sqrt(1.0 + square(u)),
-    "u/(1+u²)": lambda u: u / (1.0 + square(u)),
-    "square": square,
-}
-BINARY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
+UNARY = [case for case in FUNCTIONS if case.composable and case.arity == 1]
+BINARY = [case for case in FUNCTIONS if case.composable and case.arity == 2]
 CONSTANTS = [2.0, 0.5, -1.5]
+H = 1e-20
 
 
 @st.composite
 def programs(draw):
-    """A straight-line program over x, y and constants: each step applies an operation to
+    """A straight-line program over x, y and constants: each step applies a table entry to
     earlier values, so later steps can share any earlier value (the result is a DAG)."""
     steps = []
     for k in range(draw(st.integers(1, 7))):
         pool = 2 + len(CONSTANTS) + k  # x, y, constants, earlier steps
         if draw(st.booleans()):
-            steps.append(("u", draw(st.sampled_from(sorted(UNARY))), draw(st.integers(0, pool - 1))))
+            steps.append((draw(st.sampled_from(UNARY)), draw(st.integers(0, pool - 1))))
         else:
-            steps.append(("b", draw(st.sampled_from(sorted(BINARY))),
+            steps.append((draw(st.sampled_from(BINARY)),
                           draw(st.integers(0, pool - 1)), draw(st.integers(0, pool - 1))))
     return steps
 
 
-def run_program(steps, x, y):
+def run_program(steps, x, y, on_complex=False):
     values = [x, y, *CONSTANTS]
-    for step in steps:
-        if step[0] == "u":
-            values.append(UNARY[step[1]](values[step[2]]))
-        else:
-            values.append(BINARY[step[1]](values[step[2]], values[step[3]]))
+    for case, *operands in steps:
+        f = case.complex if on_complex else case.build
+        values.append(f(*(values[k] for k in operands)))
     return values[-1]
 
 
-@settings(derandomize=True, max_examples=300, deadline=None)
+@settings(max_examples=300, **HYPOTHESIS)
 @given(programs(), st.floats(-1.5, 1.5), st.floats(-1.5, 1.5))
-def test_diff_agrees_with_grad_on_random_expressions(steps, xv, yv):
+def test_diff_of_random_expressions_matches_the_complex_step(steps, xv, yv):
     x, y = symbol("x"), symbol("y")
     e = run_program(steps, x, y)
-    f = lambda a, b: run_program(steps, a, b)  # noqa: E731
-    gx, gy = grad(f, argnums=(0, 1))(xv, yv)
-    assert math.isclose(evaluate(e, x=xv, y=yv), f(xv, yv), rel_tol=1e-12, abs_tol=1e-12)
-    for wrt, g in ((x, gx), (y, gy)):
+    value = complex(run_program(steps, complex(xv), complex(yv), on_complex=True)).real
+    assert math.isclose(evaluate(e, x=xv, y=yv), value, rel_tol=1e-12, abs_tol=1e-12)
+    for wrt, at in ((x, (complex(xv, H), complex(yv))), (y, (complex(xv), complex(yv, H)))):
+        reference = complex(run_program(steps, *at, on_complex=True)).imag / H
         d = evaluate(diff(e, wrt), x=xv, y=yv)
-        assert math.isclose(d, g, rel_tol=1e-9, abs_tol=1e-9), (to_text(e), wrt.name)
+        assert math.isclose(d, reference, rel_tol=1e-9, abs_tol=1e-9), (to_text(e), wrt.name)
 
 
 def test_postorder_regression_x_times_x_times_x():
@@ -412,33 +352,38 @@ def test_evaluate_takes_a_mapping_or_keywords_and_numbers_pass_through():
     assert evaluate(2.5) == 2.5
 
 
-# --- no recursion: chains of depth 100,000 -----------------------------------------------------
+# --- no recursion: chains of depth 5,000 (fast) and 100,000 (slow) -----------------------------
+# A recursive walk fails near depth 1000 (sys.getrecursionlimit()); the fast tests go 5 times
+# past that, the slow ones to the depth where the old dag_size overflowed the C stack.
 
 DEPTH = 100_000
+DEPTHS = [5_000, pytest.param(DEPTH, marks=pytest.mark.slow)]
 
 
-def test_deep_chain_diff_tree_size_evaluate_without_recursion():
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_deep_chain_diff_tree_size_evaluate_without_recursion(depth):
     x = symbol("x")
     e, c = x, 1.000001
-    for _ in range(DEPTH):
+    for _ in range(depth):
         e = e * c + 0.5
     # each step adds mul, c, add, 0.5: 4 written-out entries on top of x
-    assert tree_size(e) == 4 * DEPTH + 1
+    assert tree_size(e) == 4 * depth + 1
     # l_N = c^N x + 0.5 (c^N - 1)/(c - 1); float rounding over 10^5 steps: rel 1e-9 is ample
-    exact = c ** DEPTH * 0.25 + 0.5 * (c ** DEPTH - 1) / (c - 1)
+    exact = c ** depth * 0.25 + 0.5 * (c ** depth - 1) / (c - 1)
     assert math.isclose(evaluate(e, x=0.25), exact, rel_tol=1e-9)
     d = diff(e, x)  # the partials are numbers here, so the derivative folds to c^N
-    assert math.isclose(d, c ** DEPTH, rel_tol=1e-9)
+    assert math.isclose(d, c ** depth, rel_tol=1e-9)
 
 
-def test_deep_chain_with_a_formula_derivative():
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_deep_chain_with_a_formula_derivative(depth):
     # e_0 = x, e_(k+1) = x * e_k + 0.5: d_(k+1) = e_k + x * d_k is a formula of depth ~N
     x = symbol("x")
     e = x
-    for _ in range(DEPTH):
+    for _ in range(depth):
         e = x * e + 0.5
     d = diff(e, x)
-    n = DEPTH
+    n = depth
     # at x = 1: e_k = 1 + k/2 and d_k = 1 + k + k(k-1)/4 (sum of e_0..e_(k-1) plus d_0 = 1)
     assert evaluate(e, x=1.0) == 1 + n / 2
     assert evaluate(d, x=1.0) == 1 + n + n * (n - 1) / 4
@@ -469,6 +414,7 @@ def test_dag_size_of_a_moderate_chain():
     assert dag_size(e) == 2 * 2000 + 3
 
 
+@pytest.mark.slow
 def test_deep_chain_dag_size_without_recursion():
     # In a subprocess: the old failure mode was a segmentation fault, which would kill pytest.
     script = textwrap.dedent(f"""
@@ -503,11 +449,14 @@ def test_trace_of_logistic_map_grows_by_three_nodes_per_step():
         assert len(record(lambda v: logistic_map(v, n), 0.3).nodes) == 3 * n - 2
 
 
-def test_random_points_logistic_map_diff_vs_grad_seeded():
+def test_random_points_logistic_map_diff_and_grad_seeded():
+    # 50 random points in [0, 1): symbolic diff and reverse mode against the exact l_6'
     rng = random.Random(2018)
     x = symbol("x")
     d = diff(logistic_map(x, 6), x)
     g = grad(lambda v: logistic_map(v, 6))
     for _ in range(50):
         t = rng.random()
-        assert math.isclose(evaluate(d, x=t), g(t), rel_tol=1e-11, abs_tol=1e-11 * 4 ** 5)
+        exact = float(npoly.polyval(Fraction(t), DL_POLY[6]))
+        assert math.isclose(evaluate(d, x=t), exact, rel_tol=1e-11, abs_tol=1e-11 * 4 ** 5)
+        assert math.isclose(g(t), exact, rel_tol=1e-11, abs_tol=1e-11 * 4 ** 5)
