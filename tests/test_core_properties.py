@@ -1,13 +1,15 @@
-"""Property tests: random expressions, differentiated every way, against the complex step.
+"""Property tests: Hypothesis chooses the points, the shared table supplies the functions.
 
-Hypothesis builds a small random expression tree over 1-3 inputs from a table of smooth,
-everywhere-defined operations.  Each tree is evaluated twice from the same table:
-
-- with adlessons' functions (plain floats, or traced values for grad / jvp / jacfwd / jacrev /
-  Dual numbers), and
-- with ``cmath`` on complex numbers, which gives the independent reference derivative by the
-  complex step:  f'(x) = Im f(x + i h) / h  with h = 1e-20.  There is no subtraction, so it is
-  accurate to machine precision (Squire & Trapp 1998; Martins et al. 2003).
+1. Every entry of the shared table (tests/function_table.py) at random points of its domain:
+   value, reverse, forward and dual numbers against its value and gradient written out by
+   calculus, and second derivatives against its Hessian.
+2. Random expression trees built from the table's composable entries (smooth on all of R, slowly
+   growing, so random nesting cannot leave a domain or overflow), differentiated every way.
+   Each tree is evaluated twice from the same entries: with their ``build`` (adlessons: plain
+   floats, or traced values for grad / jvp / jacfwd / jacrev / Dual numbers), and with their
+   ``complex`` (cmath), which gives the independent reference derivative by the complex step:
+   f'(x) = Im f(x + i h) / h  with h = 1e-20.  There is no subtraction, so it is accurate to
+   machine precision (Squire & Trapp 1998; Martins et al. 2003).
 
 Tolerances.  The complex step and AD are each accurate to a few ulps *of the terms they sum*;
 a derivative that is a sum of terms which nearly cancel can have a larger relative error.  We
@@ -17,47 +19,56 @@ RTOL = 1e-11 (about 50 ulps: the trees are at most a few dozen operations deep).
 Forward and reverse mode multiply the same partials in a different order: RTOL_MODES = 1e-12.
 """
 
-import cmath
-
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import adlessons as ad
+from function_table import FUNCTIONS, HYPOTHESIS, along, assert_close, cases, size_of_numbers, unit
 
 H = 1e-20  # complex step
 RTOL = 1e-11
 RTOL_MODES = 1e-12
-SETTINGS = dict(deadline=None, derandomize=True)
 
-# name -> (adlessons version, cmath version).  All are defined and smooth for every real input
-# and stay bounded or grow slowly, so random nesting cannot leave a domain or overflow.
-UNARY = {
-    "sin": (ad.sin, cmath.sin),
-    "cos": (ad.cos, cmath.cos),
-    "tanh": (ad.tanh, cmath.tanh),
-    "sigmoid": (ad.sigmoid, lambda z: 1 / (1 + cmath.exp(-z))),
-    "neg": (lambda u: -u, lambda z: -z),
-    "exp_sin": (lambda u: ad.exp(ad.sin(u)), lambda z: cmath.exp(cmath.sin(z))),
-    "exp_neg_sq": (lambda u: ad.exp(-ad.square(u)), lambda z: cmath.exp(-z * z)),
-    "log_1p_sq": (lambda u: ad.log(1.0 + ad.square(u)), lambda z: cmath.log(1 + z * z)),
-    "sqrt_1p_sq": (lambda u: ad.sqrt(1.0 + u * u), lambda z: cmath.sqrt(1 + z * z)),
-    "sin_cubed": (lambda u: ad.sin(u) ** 3, lambda z: cmath.sin(z) ** 3),  # pow, int exponent
-    "bump": (lambda u: u**2 / (1.0 + u**2), lambda z: z**2 / (1 + z**2)),  # pow, div
-    "inv_sqrt": (lambda u: (1.0 + ad.square(u)) ** -0.5, lambda z: (1 + z * z) ** -0.5),
-    "two_to_tanh": (lambda u: 2.0 ** ad.tanh(u), lambda z: 2.0 ** cmath.tanh(z)),  # c ** x
-    "tan_small": (lambda u: ad.tan(0.5 * ad.sin(u)), lambda z: cmath.tan(0.5 * cmath.sin(z))),
-    "recip": (lambda u: 3.0 / (2.0 + ad.cos(u)), lambda z: 3.0 / (2 + cmath.cos(z))),
-}
-BINARY = {
-    "add": (lambda a, b: a + b, lambda a, b: a + b),
-    "sub": (lambda a, b: a - b, lambda a, b: a - b),
-    "mul": (lambda a, b: a * b, lambda a, b: a * b),
-    "div": (lambda a, b: a / (2.0 + ad.sin(b)), lambda a, b: a / (2 + cmath.sin(b))),
-    "pow": (lambda a, b: (1.0 + ad.square(a)) ** ad.sin(b),  # x ** y, both traced
-            lambda a, b: (1 + a * a) ** cmath.sin(b)),
-    "hypot": (lambda a, b: ad.sqrt(a * a + b * b + 1.0), lambda a, b: cmath.sqrt(a * a + b * b + 1)),
-}
+
+# --- 1. every table entry at random points of its domain ----------------------------------------
+
+
+@pytest.mark.parametrize("case", cases())
+@settings(max_examples=15, **HYPOTHESIS)
+@given(data=st.data())
+def test_table_entry_first_derivatives_at_random_points(case, data):
+    point = data.draw(case.domain, label="point")
+    n, size = case.arity, size_of_numbers(case, point)
+    assert_close(case.build(*point), case.value(*point), 1e-13, 1e-2, f"{case.name} value")
+    gradient = ad.grad(case.build, argnums=tuple(range(n)))(*point)
+    for k, want in enumerate(case.first(*point)):
+        assert_close(gradient[k], want, 1e-12, size, f"{case.name} reverse d/dx{k}")
+        assert_close(ad.jvp(case.build, point, unit(n, k))[1], want, 1e-12, size, f"{case.name} forward")
+        assert_close(ad.derivative(along(case.build, point, k), point[k]), want, 1e-12, size,
+                     f"{case.name} dual")
+
+
+@pytest.mark.parametrize("case", cases())
+@settings(max_examples=8, **HYPOTHESIS)
+@given(data=st.data())
+def test_table_entry_second_derivatives_at_random_points(case, data):
+    point = data.draw(case.domain, label="point")
+    hessian, size = np.array(case.second(*point)), size_of_numbers(case, point)
+    H_rr = ad.jacrev(ad.jacrev(lambda v: case.build(*v)))(np.array(point, dtype=float))
+    assert np.all(np.abs(H_rr - hessian) <= 1e-11 * (np.abs(hessian) + size)), (H_rr, hessian)
+    for k in range(case.arity):  # the diagonal by dual numbers in dual numbers
+        def d_dxk_at(t, k=k):
+            return ad.derivative(along(case.build, point, k), t)
+        got = ad.derivative(d_dxk_at, point[k])
+        assert_close(got, hessian[k][k], 1e-11, size, f"{case.name} dual in dual H[{k}][{k}]")
+
+
+# --- 2. random expressions built from the table's composable entries ---------------------------
+
+UNARY = [case for case in FUNCTIONS if case.composable and case.arity == 1]
+BINARY = [case for case in FUNCTIONS if case.composable and case.arity == 2]
 CONSTANTS = [-1.5, -0.5, 0.25, 1.0, 2.0]
 
 
@@ -67,10 +78,9 @@ def evaluate(tree, xs, complex_mode=False):
         return xs[tree[1]]
     if kind == "c":
         return tree[1]
-    if kind == "u":
-        return UNARY[tree[1]][complex_mode](evaluate(tree[2], xs, complex_mode))
-    a, b = evaluate(tree[2], xs, complex_mode), evaluate(tree[3], xs, complex_mode)
-    return BINARY[tree[1]][complex_mode](a, b)
+    case = tree[1]
+    f = case.complex if complex_mode else case.build
+    return f(*(evaluate(operand, xs, complex_mode) for operand in tree[2:]))
 
 
 @st.composite
@@ -80,8 +90,8 @@ def trees(draw, n_inputs, depth=4):
             return ("c", draw(st.sampled_from(CONSTANTS)))
         return ("x", draw(st.integers(0, n_inputs - 1)))
     if draw(st.booleans()):
-        return ("u", draw(st.sampled_from(sorted(UNARY))), draw(trees(n_inputs, depth - 1)))
-    return ("b", draw(st.sampled_from(sorted(BINARY))),
+        return ("u", draw(st.sampled_from(UNARY)), draw(trees(n_inputs, depth - 1)))
+    return ("b", draw(st.sampled_from(BINARY)),
             draw(trees(n_inputs, depth - 1)), draw(trees(n_inputs, depth - 1)))
 
 
@@ -115,7 +125,7 @@ def as_function(tree):
 # --- the expression itself -----------------------------------------------------------------
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=150, **HYPOTHESIS)
 @given(problems())
 def test_float_and_complex_versions_are_the_same_function(problem):
     (tree,), xs = problem
@@ -132,7 +142,7 @@ def test_float_and_complex_versions_are_the_same_function(problem):
 # --- gradients: reverse, forward, Dual, against the complex step ---------------------------
 
 
-@settings(max_examples=200, **SETTINGS)
+@settings(max_examples=200, **HYPOTHESIS)
 @given(problems())
 def test_gradient_matches_complex_step(problem):
     (tree,), xs = problem
@@ -150,7 +160,7 @@ def test_gradient_matches_complex_step(problem):
         assert agree(t, g[k], sum(abs(v) for v in g), rtol=RTOL_MODES), (k, t, g[k])
 
 
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=100, **HYPOTHESIS)
 @given(problems())
 def test_dual_numbers_match_complex_step(problem):
     (tree,), xs = problem
@@ -164,7 +174,7 @@ def test_dual_numbers_match_complex_step(problem):
         assert agree(ad.derivative(along_k, xs[k]), ref[k], scale)
 
 
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=100, **HYPOTHESIS)
 @given(problems(), st.lists(st.floats(-1.0, 1.0, allow_nan=False), min_size=3, max_size=3))
 def test_directional_derivative_is_gradient_dot_direction(problem, direction):
     (tree,), xs = problem
@@ -183,7 +193,7 @@ def test_directional_derivative_is_gradient_dot_direction(problem, direction):
 # --- Jacobians of R^n -> R^2 -----------------------------------------------------------------
 
 
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=100, **HYPOTHESIS)
 @given(problems(n_outputs=2))
 def test_jacobians_match_complex_step(problem):
     exprs, xs = problem
@@ -212,7 +222,7 @@ def complex_step_second(tree, x, d=1e-4):
     return (first(x + d) - first(x - d)) / (2 * d), first(x)
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=60, **HYPOTHESIS)
 @given(trees(1), st.floats(-2.0, 2.0, allow_nan=False))
 def test_second_derivative_all_nestings(tree, x):
     f = lambda t: evaluate(tree, [t])  # noqa: E731
