@@ -24,6 +24,11 @@ The DOT source is deterministic (the tests compare it): node ids come from posit
 node 7), and everything is emitted in recording order.  In the SVG, node ``v3`` has the
 element id ``node-v3`` and the highlighted node and edges carry the class ``adl-highlight``.
 
+Each drawing carries a description for screen readers and the book's image alt text
+(``alt_text``: the function's name when given, then its evaluation trace line by line); the
+SVG gets it as ``role="img"`` and ``aria-label``.  The SVG is laid out by the system
+Graphviz when there is one, else by Graphviz compiled to WebAssembly (see ``backend``).
+
 Traces larger than ``max_nodes`` are not laid out (Graphviz would take minutes on a
 million nodes): ``draw`` then returns a one-box summary graph instead of raising, so a
 notebook cell still shows something useful.  Look at such traces with ``evaluation_table``
@@ -39,6 +44,7 @@ from typing import Optional, Sequence
 import graphviz
 
 from ..tracing import Node, Trace, format_number
+from .backend import GraphvizNotFound, WASM, choose, render_svg
 
 __all__ = ["draw", "svg_text", "TraceGraph", "PALETTE"]
 
@@ -65,27 +71,55 @@ FONT = "Helvetica,Arial,sans-serif"
 _PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->|<title>.*?</title>", re.DOTALL)
 _SIZE = re.compile(r'^<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
+#: Operations listed in a drawing's description before it says "and N more".
+DESCRIBE_AT_MOST = 40
 
-def svg_text(dot: graphviz.Digraph, scale: float = 1.0) -> str:
+
+def svg_text(dot: graphviz.Digraph, scale: float = 1.0, backend: Optional[str] = None) -> str:
     """Render a Digraph to SVG and strip what varies or does not belong inline: the XML
-    prolog and doctype, comments (Graphviz's version banner) and hover titles ("n3")."""
-    svg = dot.pipe(format="svg", encoding="utf-8")
+    prolog and doctype, comments (Graphviz's version banner) and hover titles ("n3"); the
+    drawing's ``alt_text``, if any, becomes the SVG's accessible name."""
+    svg = render_svg(dot.source, backend)
     svg = re.sub(r"\n\s*\n+", "\n", _PROLOG.sub("", svg)).strip()
-    return _SIZE.sub(lambda m: f'<svg width="{float(m.group(1)) * scale:.0f}pt" '
-                                f'height="{float(m.group(2)) * scale:.0f}pt"', svg, count=1)
+    svg = _SIZE.sub(lambda m: f'<svg width="{float(m.group(1)) * scale:.0f}pt" '
+                               f'height="{float(m.group(2)) * scale:.0f}pt"', svg, count=1)
+    svg = _style_lines(svg, getattr(dot, "line_styles", {}))
+    alt = getattr(dot, "alt_text", "")
+    if alt and svg.startswith("<svg "):
+        svg = f'<svg role="img" aria-label="{html.escape(alt, quote=True)}" ' + svg[len("<svg "):]
+    return svg
 
 
 class TraceGraph(graphviz.Digraph):
     """The ``graphviz.Digraph`` that ``draw`` returns: shows as cleaned SVG in Jupyter and has
-    a stable text form (no memory address), so stored notebook outputs do not vary."""
+    a stable text form (no memory address), so stored notebook outputs do not vary.  Without
+    any Graphviz it shows how to install one instead of a picture."""
 
     description = "graph"
+    alt_text = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_styles = {}  # SVG node id -> (colour, bold) per label line; see _style_lines
 
     def __repr__(self) -> str:
         return f"<{self.description}>"
 
     def _repr_image_svg_xml(self) -> str:
         return svg_text(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except GraphvizNotFound as missing:
+            return {"text/plain": f"{self!r}\n{missing}"}
+
+    def pipe(self, format=None, *args, encoding=None, **kwargs):
+        """As ``graphviz.Digraph.pipe``; SVG also without a system ``dot`` (WebAssembly Graphviz)."""
+        if (format or self.format) == "svg" and not args and not kwargs and choose() == WASM:
+            svg = render_svg(self.source, WASM)
+            return svg if encoding else svg.encode("utf-8")
+        return super().pipe(format, *args, encoding=encoding, **kwargs)
 
 
 HIGHLIGHT_CLASS = "adl-highlight"
@@ -129,17 +163,39 @@ def _overlay_text(symbol: str, value, digits: int) -> str:
 
 
 def _label(lines: Sequence[tuple]) -> str:
-    """An HTML-like Graphviz label: one (text, colour, bold) tuple per line, one style per line
-    (so each line is one SVG text element and never overlaps in a browser's font)."""
-    parts = []
-    for text, colour, bold in lines:
-        body = html.escape(text, quote=False)
-        if bold:
-            body = f"<B>{body}</B>"
-        if colour:
-            body = f'<FONT COLOR="{colour}">{body}</FONT>'
-        parts.append(body)
-    return "<" + "<BR/>".join(parts) + ">"
+    """A plain Graphviz label, one line per (text, colour, bold) tuple: each line becomes one
+    SVG text element.  (Not an HTML-like label: the WebAssembly Graphviz is built without
+    the XML parser those need.)  ``svg_text`` then gives each line its colour and weight."""
+    return "\\n".join(text.replace("\\", "\\\\") for text, _, _ in lines)
+
+
+_NODE_GROUP = re.compile(r'<g id="([^"]*)" class="node[^"]*">.*?</g>', re.DOTALL)
+_TEXT_TAG = re.compile(r"<text\b[^>]*>")
+_FILL = re.compile(r'\sfill="[^"]*"')
+
+
+def _style_lines(svg: str, styles: dict) -> str:
+    """Give each label line in the SVG the colour and weight ``draw`` chose for it
+    (``styles``: SVG node id -> one (colour, bold) pair per line)."""
+    def restyle(group):
+        wanted = styles.get(html.unescape(group.group(1)))
+        texts = _TEXT_TAG.findall(group.group(0))
+        if not wanted or len(texts) != len(wanted):
+            return group.group(0)  # not a node we styled, or laid out differently: leave it
+        lines = iter(wanted)
+
+        def one(tag):
+            colour, bold = next(lines)
+            tag = tag.group(0)
+            if colour:
+                tag = _FILL.sub("", tag)[:-1] + f' fill="{colour}">'
+            if bold:
+                tag = tag[:-1] + ' font-weight="bold">'
+            return tag
+
+        return _TEXT_TAG.sub(one, group.group(0))
+
+    return _NODE_GROUP.sub(restyle, svg)
 
 
 def summary(trace: Trace, max_nodes: int) -> TraceGraph:
@@ -147,6 +203,7 @@ def summary(trace: Trace, max_nodes: int) -> TraceGraph:
     n = len(trace.nodes)
     dot = TraceGraph("trace", graph_attr={"fontname": FONT})
     dot.description = f"summary of a trace with {n} nodes (too large to draw)"
+    dot.alt_text = f"A trace with {n} nodes, too large to draw as a graph."
     text = (f"trace with {n} nodes: too large to draw (max_nodes={max_nodes});\n"
             f"see evaluation_table, or draw a smaller instance of the function")
     dot.node("summary", text, shape="box", style="rounded,filled", fillcolor=PALETTE["constant"][0],
@@ -154,9 +211,26 @@ def summary(trace: Trace, max_nodes: int) -> TraceGraph:
     return dot
 
 
+def alt_text(trace: Trace, name: Optional[str] = None, highlight: Optional[int] = None) -> str:
+    """What the drawing shows, in words: the function and its evaluation trace, node by node."""
+    lines = [f"{node.name} = {trace.operation_text(node)} = {format_number(node.value)}"
+             for node in trace.nodes[:DESCRIBE_AT_MOST]]
+    if len(trace.nodes) > DESCRIBE_AT_MOST:
+        lines.append(f"and {len(trace.nodes) - DESCRIBE_AT_MOST} more nodes")
+    outputs = [y.name for y in trace.outputs if trace.is_variable(y)]
+    text = (f"Computational graph of {name or 'the traced function'}, inputs at the bottom, "
+            f"output at the top: {'; '.join(lines)}.")
+    if outputs:
+        text += f" Output{'s' * (len(outputs) > 1)}: {', '.join(outputs)}."
+    if highlight is not None:
+        text += f" Highlighted: {trace.nodes[highlight].name}."
+    return text
+
+
 def draw(
     trace: Trace,
     *,
+    name: Optional[str] = None,
     values: bool = True,
     tangents: Optional[Sequence] = None,
     adjoints: Optional[Sequence] = None,
@@ -169,6 +243,7 @@ def draw(
     """The computational graph of ``trace`` (see the module docstring for the conventions).
 
     Returns a ``graphviz.Digraph``; in Jupyter it shows as SVG, ``.source`` is the DOT text.
+    ``name`` (the function's name) goes into the drawing's description, ``alt_text``.
     A trace with more than ``max_nodes`` nodes gives a one-box summary graph (no error).
     ``highlight_backward=True`` puts the highlighted edges' arrowheads at the parent end, as
     an adjoint travels (the DOT edge still reads parent -> child).
@@ -213,7 +288,8 @@ def draw(
             attrs["peripheries"] = "2"
         if node.pos == current:
             attrs.update({"penwidth": "3", "class": HIGHLIGHT_CLASS})
-        dot.node(_node_id(node.pos), _label(lines), **attrs)
+        dot.node(_node_id(node.pos), _label(lines), fontcolor=ink, **attrs)
+        dot.line_styles[attrs["id"]] = [(colour, bold) for _, colour, bold in lines]
 
         for slot, x in enumerate(node.operands):
             if trace.is_variable(x):
@@ -236,5 +312,6 @@ def draw(
     inner = len(trace.nodes) - trace.n_inputs
     dot.description = (f"graph of a trace: {trace.n_inputs} input{'s' * (trace.n_inputs != 1)}, "
                        f"{inner} intermediate{'s' * (inner != 1)}")
+    dot.alt_text = alt_text(trace, name, current)
     return dot
 
