@@ -127,7 +127,8 @@ def check_chain_sizes(sin_chain_sizes, exp_chain_sizes):
                 if size == "DAG" and name == "exp" and k in _SEEN_K:
                     sin_dag = _pair(call(sin_chain_sizes, k, on=f"k = {k}"), name_of(sin_chain_sizes), where)[1]
                     if dag == sin_dag:
-                        hint = " Your two chains have the same DAG size, but diff's do not: what does exp's partial refer to?"
+                        hint = (" Your two chains have the same DAG size, but diff's do not: "
+                                "what does exp's partial refer to?")
                 if size == "tree" and guess > 2 * true and k >= 3:
                     hint = " Yours grows much faster than the written-out derivative: what does one more step add?"
                 if k in _SEEN_K:

@@ -39,7 +39,8 @@ def check_shared_nodes(shared_nodes):
         try:
             answer = call(shared_nodes, trace, on=f"the trace of `{text}`")
         except NotYet as problem:
-            if "AttributeError" in str(problem) and ("'int' object" in str(problem) or "'float' object" in str(problem)):
+            said = str(problem)
+            if "AttributeError" in said and ("'int' object" in said or "'float' object" in said):
                 raise NotYet(f"{problem}. Operands include constants, plain numbers that are not nodes: "
                              f"`node.parents` holds only the operands that are variables.") from None
             raise
@@ -58,9 +59,11 @@ def check_shared_nodes(shared_nodes):
             children = trace.children(node)
             if node.pos in listed and len(children) < 2:
                 uses = sum(1 for child in children for operand in child.operands if operand is node)
-                why = (f"it has one child, which uses it {'twice' if uses == 2 else f'{uses} times'}: count the nodes that use it, not the uses"
-                       if len(children) == 1 and uses > 1 else f"it has {len(children)} "
-                       f"{'child' if len(children) == 1 else 'children'}")
+                if len(children) == 1 and uses > 1:
+                    why = (f"it has one child, which uses it {'twice' if uses == 2 else f'{uses} times'}: "
+                           f"count the nodes that use it, not the uses")
+                else:
+                    why = f"it has {len(children)} {'child' if len(children) == 1 else 'children'}"
                 raise NotYet(f"for the trace of `{text}` you list {_label(node)}, but {why}.")
             if node.pos not in listed and len(children) >= 2:
                 kind = "an input" if node.is_input else "an intermediate"
