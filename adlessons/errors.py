@@ -54,3 +54,10 @@ class OperandError(ADError, TypeError):
             f"{operation}: operand {describe_value(operand)} of type {type(operand).__name__} is not a number",
             where,
         )
+
+
+class DerivativeError(DomainError, TypeError):
+    """A derivative rule failed at a node of a trace (the message names the node and the rule).
+
+    It is a ``ValueError`` like every domain error, and also a ``TypeError``, so code that
+    expected the rule's own ``TypeError`` still catches it."""

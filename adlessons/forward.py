@@ -8,15 +8,75 @@ derivative along one input direction; a full gradient of f: R^n -> R needs n swe
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from functools import reduce
+from typing import Callable, Iterator, Optional, Sequence
 
+from . import presentation
 from .counting import note_sweep
 from .errors import ADError, DomainError, describe_value
-from .primitives import Primitive, Traced, check_finite_input, primal
-from .tracing import Node, Trace, format_factor, format_number, new_level
+from .primitive import Primitive, Traced, check_finite_input, is_number, primal
+from .tracing import Node, Trace, check_finite_derivatives, new_level, sweep_failure
 
-DOT = "\u0307"  # combining dot above: v̇
+
+def tangent_steps(trace: Trace, input_tangents: Sequence, tangents: list) -> Iterator:
+    """The tangent sweep, node by node: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j over v_i's parents v_j.
+
+    Fills ``tangents`` (one entry per node) and yields each node with its terms, a list of
+    (slot, term) for the edges it was computed along (none for an input, whose tangent is the
+    seed).  ``tangent_sweep`` and ``forward_steps`` run it.
+    """
+    for node, seed in zip(trace.inputs, input_tangents):
+        tangents[node.pos] = seed
+        yield node, []
+    node = None
+    try:
+        for node in trace.intermediates:
+            terms = [(slot, node.primitive.jvp(slot, tangents[node.operands[slot].pos],
+                                               node.args, node.value))
+                     for slot in node.variable_slots]
+            tangents[node.pos] = reduce(operator.add, (term for _, term in terms))
+            yield node, terms
+    except Exception as error:  # name the node whose rule failed
+        raise sweep_failure(error, node) from None
+
+
+def tangent_sweep(trace: Trace, input_tangents: Sequence,
+                  on_step: Optional[Callable[["ForwardStep"], None]] = None) -> list:
+    """Propagate tangents from the inputs to every node; returns one tangent per node.
+
+    ``on_step`` (optional) receives a ``ForwardStep`` for every node, in sweep order.
+    """
+    check_seeds(trace.input_names, input_tangents, "tangent sweep", "input", "tangent")
+    note_sweep("forward")
+    tangents = [None] * len(trace.nodes)  # None: not computed yet
+    for node, terms in tangent_steps(trace, input_tangents, tangents):
+        if on_step is not None:
+            on_step(ForwardStep.of(node, terms, tangents))
+    check_finite_derivatives(trace, tangents, "tangent sweep")
+    return tangents
+
+
+def forward_steps(trace: Trace, input_tangents: Sequence) -> list["ForwardStep"]:
+    """All steps of one tangent sweep, as data (for tables, the stepper and tests)."""
+    steps: list[ForwardStep] = []
+    tangent_sweep(trace, input_tangents, on_step=steps.append)
+    return steps
+
+
+def output_tangents(trace: Trace, tangents: list) -> list:
+    """The tangents of the trace's outputs (0 for an output that is a constant)."""
+    return [tangents[y.pos] if trace.is_variable(y) else 0.0 for y in trace.outputs]
+
+
+def check_seeds(names: Sequence[str], seeds: Sequence, sweep: str, what: str, seed: str) -> None:
+    """One seed per input (or output), each a finite number or array: checked before a sweep."""
+    if len(seeds) != len(names):
+        raise ValueError(f"{sweep}: the trace has {len(names)} {what}s but {len(seeds)} "
+                         f"{seed}s were given")
+    for name, s in zip(names, seeds):
+        check_finite_input(f"{sweep}: the {seed} of {what} {name}", s)
 
 
 @dataclass(frozen=True)
@@ -24,13 +84,25 @@ class ForwardStep:
     """One step of a tangent sweep: ``node``'s tangent from its parents' tangents.
 
     ``terms`` holds, for each edge parent -> node, ``(parent, slot, partial, parent_tangent)``
-    where ``slot`` says which operand of ``node`` the parent is.
-    A seed step (an input's tangent set from the direction) has no terms.
+    where ``slot`` says which operand of ``node`` the parent is and ``partial`` is the local
+    partial (None for a structural primitive, which has no single partial).  A seed step (an
+    input's tangent set from the direction) has no terms.
     """
 
     node: Node
     terms: tuple
     tangent: object
+
+    @classmethod
+    def of(cls, node: Node, terms: list, tangents: list) -> "ForwardStep":
+        """The step a sweep just took at ``node``, with the partial of each edge it used."""
+        rows = []
+        for slot, _ in terms:
+            parent = node.operands[slot]
+            partial = (node.primitive.partials[slot](*node.args, node.value)
+                       if node.primitive.is_elementwise else None)
+            rows.append((parent, slot, partial, tangents[parent.pos]))
+        return cls(node, tuple(rows), tangents[node.pos])
 
     @property
     def is_seed(self) -> bool:
@@ -41,88 +113,8 @@ class ForwardStep:
         return tuple((parent.pos, self.node.pos) for parent, *_ in self.terms)
 
     def equation(self, digits: int = 4) -> str:
-        """E.g. ``v̇4 = v̇1 - v̇3 = 2.0000 - 0.0000 = 2.0000``."""
-        node, trace = self.node, self.node.trace
-        lhs = f"v{DOT}{node.index}"
-        if self.is_seed:
-            return f"{lhs} = {format_number(self.tangent, digits)}   (seed for {trace.input_names[node.pos]})"
-        symbols, numbers = [], []
-        for k, (parent, slot, partial, parent_tangent) in enumerate(self.terms):
-            rule = node.primitive.partial_text(
-                slot, *(trace.operand_text(x) for x in node.operands), out=node.name
-            )
-            t_sym, t_num = f"v{DOT}{parent.index}", format_factor(parent_tangent, digits)
-            sign = " + " if k else ""
-            if rule == "1":
-                symbols.append(f"{sign}{t_sym}")
-                numbers.append(f"{sign}{format_number(parent_tangent, digits) if not k else t_num}")
-            elif rule == "-1":
-                symbols.append(f" - {t_sym}" if k else f"-{t_sym}")
-                numbers.append(f" - {t_num}" if k else f"-{t_num}")
-            elif rule.startswith("-") and k:
-                symbols.append(f" - {rule[1:]} * {t_sym}")
-                numbers.append(f"{sign}{format_factor(partial, digits)} * {t_num}")
-            else:
-                symbols.append(f"{sign}{rule} * {t_sym}")
-                numbers.append(f"{sign}{format_factor(partial, digits)} * {t_num}")
-        return (f"{lhs} = {''.join(symbols)} = {''.join(numbers)} = "
-                f"{format_number(self.tangent, digits)}")
-
-
-def tangent_sweep(
-    trace: Trace,
-    input_tangents: Sequence,
-    on_step: Optional[Callable[[ForwardStep], None]] = None,
-) -> list:
-    """Propagate tangents from the inputs to every node; returns one tangent per node.
-
-    ``on_step`` (optional) receives a ``ForwardStep`` for every node, in sweep order.
-    """
-    if len(input_tangents) != trace.n_inputs:
-        raise ValueError(
-            f"tangent sweep: the trace has {trace.n_inputs} inputs but "
-            f"{len(input_tangents)} tangents were given"
-        )
-    for name, t in zip(trace.input_names, input_tangents):
-        check_finite_input(f"tangent sweep: the tangent of input {name}", t)
-    note_sweep("forward")
-    nodes = trace.nodes
-    tangents = [None] * len(nodes)
-    for node, t in zip(trace.inputs, input_tangents):
-        tangents[node.pos] = t
-        if on_step is not None:
-            on_step(ForwardStep(node, (), t))
-    for node in trace.intermediates:
-        values = node.args
-        partials = node.primitive.partials
-        tangent, terms = None, []
-        try:
-            for k, x in enumerate(node.operands):
-                if type(x) is Node and x.trace is trace:
-                    partial = partials[k](*values, node.value)
-                    term = partial * tangents[x.pos]
-                    tangent = term if tangent is None else tangent + term
-                    if on_step is not None:
-                        terms.append((x, k, partial, tangents[x.pos]))
-        except (ADError, ArithmeticError, ValueError) as error:
-            raise trace.failure(error, node) from None
-        tangents[node.pos] = tangent
-        if on_step is not None:
-            on_step(ForwardStep(node, tuple(terms), tangent))
-    trace.check_finite_derivatives(tangents, "tangent sweep")
-    return tangents
-
-
-def forward_steps(trace: Trace, input_tangents: Sequence) -> list[ForwardStep]:
-    """All steps of one tangent sweep, as data (for tables, the stepper and tests)."""
-    steps: list[ForwardStep] = []
-    tangent_sweep(trace, input_tangents, on_step=steps.append)
-    return steps
-
-
-def output_tangents(trace: Trace, tangents: list) -> list:
-    """The tangents of the trace's outputs (0 for an output that is a constant)."""
-    return [tangents[y.pos] if trace.is_variable(y) else 0.0 for y in trace.outputs]
+        """E.g. ``v̇₄ = v̇₁ - v̇₃ = 2.0000 - 0.0000 = 2.0000`` (see ``presentation``)."""
+        return presentation.forward_equation(self, digits)
 
 
 class Dual(Traced):
@@ -148,32 +140,37 @@ class Dual(Traced):
         level = new_level()
         return [cls(p, t, level) for p, t in zip(primals, tangents)]
 
-    def lift(self, primitive: Primitive, operands: tuple) -> "Dual":
-        """Apply ``primitive``: the value as usual, the tangent by the chain rule from the table."""
+    def process_primitive(self, primitive: Primitive, operands: tuple) -> "Dual":
+        """The value as usual, the tangent by the table's rule: Σ_k ∂out/∂x_k · ẋ_k."""
         mine = [isinstance(x, Dual) and x.level == self.level for x in operands]
         primals = tuple(x.primal if m else x for x, m in zip(operands, mine))
         out = primitive(*primals)
-        tangent = None
         try:
-            for k, (x, m) in enumerate(zip(operands, mine)):
-                if m:
-                    term = primitive.partials[k](*primals, out) * x.tangent
-                    tangent = term if tangent is None else tangent + term
-        except (ADError, ArithmeticError, ValueError) as error:
+            terms = [primitive.jvp(k, x.tangent, primals, out)
+                     for k, (x, m) in enumerate(zip(operands, mine)) if m]
+            tangent = reduce(operator.add, terms)
+        except Exception as error:
             shown = ", ".join(describe_value(primal(p)) for p in primals)
-            raise DomainError(primitive.name, None,
-                              f"the derivative is undefined at ({shown}) ({error})") from None
+            problem = error.message if isinstance(error, ADError) else f"{type(error).__name__}: {error}"
+            raise DomainError(primitive.name, None, f"the derivative is undefined at ({shown}): "
+                              f"{problem}") from None
         return Dual(out, tangent, self.level)
 
     def __repr__(self) -> str:
-        return f"Dual({format_number(self.primal)}, {format_number(self.tangent)})"
+        return (f"Dual({presentation.format_number(self.primal)}, "
+                f"{presentation.format_number(self.tangent)})")
 
 
 def derivative(f: Callable, x):
-    """f'(x) by one forward pass with a dual number seeded with tangent 1."""
+    """f'(x) for f: R -> R by one forward pass with a dual number seeded with tangent 1."""
     check_finite_input("derivative: the point x", x)
     x = Dual(x, 1.0)
     y = f(x)
     if isinstance(y, Dual) and y.level == x.level:
         return y.tangent
-    return 0.0  # f did not depend on x (y may still be a dual number of an enclosing derivative)
+    if isinstance(y, Traced) or is_number(y):
+        return 0.0  # f did not depend on x (y may still be a dual number of an enclosing derivative)
+    raise TypeError(
+        f"derivative: {getattr(f, '__name__', 'f')} must return one number, but it returned "
+        f"{describe_value(y)} of type {type(y).__name__}; for several outputs use jacfwd or jvp"
+    )

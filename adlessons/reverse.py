@@ -10,14 +10,83 @@ derivative of one output with respect to every input.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
+import numpy as np
+
+from . import presentation
 from .counting import note_sweep
-from .errors import ADError
-from .primitives import check_finite_input
-from .tracing import Node, Trace, format_factor, format_number
+from .forward import check_seeds
+from .primitive import shape_of
+from .tracing import Node, Trace, check_finite_derivatives, sweep_failure
 
-BAR = "\u0304"  # combining macron: v̄
+
+def adjoint_steps(trace: Trace, output_adjoints: Sequence, adjoints: list) -> Iterator:
+    """The adjoint sweep, edge by edge: v̄_j += v̄_i · ∂v_i/∂v_j, from the last node back.
+
+    Fills ``adjoints`` (one entry per node; None until its first contribution arrives, so the
+    first one is stored as it is rather than added to a zero) and yields (parent, child, slot,
+    contribution) for each output's seed (child None) and each edge, in sweep order.
+    ``adjoint_sweep`` and ``reverse_steps`` run it.
+    """
+    for y, ybar in zip(trace.outputs, output_adjoints):
+        if trace.is_variable(y):
+            adjoints[y.pos] = ybar if adjoints[y.pos] is None else adjoints[y.pos] + ybar
+            yield y, None, None, ybar
+    node = None
+    try:
+        for node in reversed(trace.intermediates):
+            vbar = adjoints[node.pos]
+            if vbar is None:  # no output depends on this node
+                continue
+            for slot in node.variable_slots:
+                parent = node.operands[slot]
+                contribution = node.primitive.vjp(slot, vbar, node.args, node.value)
+                old = adjoints[parent.pos]
+                adjoints[parent.pos] = contribution if old is None else old + contribution
+                yield parent, node, slot, contribution
+    except Exception as error:  # name the node whose rule failed
+        raise sweep_failure(error, node) from None
+
+
+def adjoint_sweep(trace: Trace, output_adjoints: Sequence,
+                  on_step: Optional[Callable[["ReverseStep"], None]] = None) -> list:
+    """Propagate adjoints from the outputs back to every node; returns one adjoint per node.
+
+    ``output_adjoints`` gives ȳ for each of ``trace.outputs``.  Nodes that no output
+    depends on get adjoint 0 (of their value's shape).  ``on_step`` (optional) receives a
+    ``ReverseStep`` for each seed and each edge, in sweep order.
+    """
+    names = [f"{k + 1}" for k in range(len(trace.outputs))]
+    check_seeds(names, output_adjoints, "adjoint sweep", "output", "adjoint")
+    note_sweep("reverse")
+    adjoints = [None] * len(trace.nodes)
+    steps = adjoint_steps(trace, output_adjoints, adjoints)
+    if on_step is None:
+        for _ in steps:
+            pass
+    else:
+        received = set()  # parents that had a contribution before: their next one is a +=
+        for parent, child, slot, contribution in steps:
+            on_step(ReverseStep.of(parent, child, slot, contribution, adjoints,
+                                   first=parent.pos not in received))
+            received.add(parent.pos)
+    adjoints = [_zero_like(node.value) if a is None else a for node, a in zip(trace.nodes, adjoints)]
+    check_finite_derivatives(trace, adjoints, "adjoint sweep", backward=True)
+    return adjoints
+
+
+def reverse_steps(trace: Trace, output_adjoints: Sequence = (1.0,)) -> list["ReverseStep"]:
+    """All steps of one adjoint sweep, as data (for tables, the stepper and tests)."""
+    steps: list[ReverseStep] = []
+    adjoint_sweep(trace, output_adjoints, on_step=steps.append)
+    return steps
+
+
+def _zero_like(value):
+    """The adjoint of a node no output depends on: 0, or an array of zeros of its shape."""
+    shape = shape_of(value)
+    return np.zeros(shape) if shape else 0.0
 
 
 @dataclass(frozen=True)
@@ -26,18 +95,31 @@ class ReverseStep:
 
     A seed step sets an output's adjoint (``child`` is None).  Every other step is one
     edge parent -> child of the graph, walked backwards: ``parent`` receives
-    ``child_adjoint * partial``; ``adjoint`` is the parent's adjoint after the step and
-    ``first`` says whether this was its first contribution (``=``) or a later one (``+=``).
+    ``contribution`` (for an elementwise child, ``child_adjoint * partial``); ``adjoint`` is
+    the parent's adjoint after the step and ``first`` says whether this was its first
+    contribution (``=``) or a later one (``+=``).
     """
 
     parent: Node
     child: Optional[Node]
     slot: Optional[int]  # which operand of child the parent is
-    partial: object
+    partial: object  # the local partial (None for a seed or a structural child)
     child_adjoint: object
     contribution: object
     adjoint: object
     first: bool
+
+    @classmethod
+    def of(cls, parent: Node, child: Optional[Node], slot: Optional[int], contribution,
+           adjoints: list, first: bool) -> "ReverseStep":
+        """The step a sweep just took along ``child``'s operand ``slot``."""
+        partial = child_adjoint = None
+        if child is not None:
+            child_adjoint = adjoints[child.pos]
+            if child.primitive.is_elementwise:
+                partial = child.primitive.partials[slot](*child.args, child.value)
+        return cls(parent, child, slot, partial, child_adjoint, contribution,
+                   adjoints[parent.pos], first)
 
     @property
     def node(self) -> Node:
@@ -53,84 +135,5 @@ class ReverseStep:
         return () if self.child is None else ((self.parent.pos, self.child.pos),)
 
     def equation(self, digits: int = 4) -> str:
-        """E.g. ``v̄4 += v̄6 * v5 = 1.0000 * 1.4924 = 1.4924, so v̄4 = 2.8437``."""
-        fmt = lambda x: format_number(x, digits)  # noqa: E731
-        lhs = f"v{BAR}{self.parent.index}"
-        if self.is_seed:
-            return f"{lhs} = y{BAR} = {fmt(self.adjoint)}"
-        child, trace = self.child, self.child.trace
-        rule = child.primitive.partial_text(
-            self.slot, *(trace.operand_text(x) for x in child.operands), out=child.name
-        )
-        c_sym = f"v{BAR}{child.index}"
-        if rule == "1":
-            text = f"{c_sym} = {fmt(self.child_adjoint)}"
-        elif rule == "-1":
-            text = f"-{c_sym} = {fmt(self.contribution)}"
-        else:
-            rule = f"({rule})" if rule.startswith("-") else rule
-            text = (f"{c_sym} * {rule} = {format_factor(self.child_adjoint, digits)} * "
-                    f"{format_factor(self.partial, digits)} = "
-                    f"{fmt(self.contribution)}")
-        if self.first:
-            return f"{lhs} = {text}"
-        return f"{lhs} += {text}, so {lhs} = {fmt(self.adjoint)}"
-
-
-def adjoint_sweep(
-    trace: Trace,
-    output_adjoints: Sequence,
-    on_step: Optional[Callable[[ReverseStep], None]] = None,
-) -> list:
-    """Propagate adjoints from the outputs back to every node; returns one adjoint per node.
-
-    ``output_adjoints`` gives ȳ for each of ``trace.outputs``.  Nodes that no output
-    depends on keep adjoint 0.  ``on_step`` (optional) receives a ``ReverseStep`` for each
-    seed and each edge, in sweep order.
-    """
-    if len(output_adjoints) != len(trace.outputs):
-        raise ValueError(
-            f"adjoint sweep: the trace has {len(trace.outputs)} outputs but "
-            f"{len(output_adjoints)} adjoints were given"
-        )
-    for k, ybar in enumerate(output_adjoints):
-        check_finite_input(f"adjoint sweep: the adjoint of output {k + 1}", ybar)
-    note_sweep("reverse")
-    nodes = trace.nodes
-    adjoints = [None] * len(nodes)
-    for y, ybar in zip(trace.outputs, output_adjoints):
-        if type(y) is Node and y.trace is trace:
-            first = adjoints[y.pos] is None
-            adjoints[y.pos] = ybar if first else adjoints[y.pos] + ybar
-            if on_step is not None:
-                on_step(ReverseStep(y, None, None, None, None, ybar, adjoints[y.pos], first))
-
-    for pos in range(len(nodes) - 1, trace.n_inputs - 1, -1):
-        vbar = adjoints[pos]
-        if vbar is None:  # no output depends on this node
-            continue
-        node = nodes[pos]
-        values, out = node.args, node.value
-        partials = node.primitive.partials
-        try:
-            for k, x in enumerate(node.operands):
-                if type(x) is Node and x.trace is trace:
-                    partial = partials[k](*values, out)
-                    contribution = vbar * partial
-                    old = adjoints[x.pos]
-                    adjoints[x.pos] = contribution if old is None else old + contribution
-                    if on_step is not None:
-                        on_step(ReverseStep(x, node, k, partial, vbar, contribution,
-                                            adjoints[x.pos], old is None))
-        except (ADError, ArithmeticError, ValueError) as error:
-            raise trace.failure(error, node) from None
-    adjoints = [0.0 if a is None else a for a in adjoints]
-    trace.check_finite_derivatives(adjoints, "adjoint sweep", backward=True)
-    return adjoints
-
-
-def reverse_steps(trace: Trace, output_adjoints: Sequence = (1.0,)) -> list[ReverseStep]:
-    """All steps of one adjoint sweep, as data (for tables, the stepper and tests)."""
-    steps: list[ReverseStep] = []
-    adjoint_sweep(trace, output_adjoints, on_step=steps.append)
-    return steps
+        """E.g. ``v̄₄ += v̄₆ * v₅ = 1.0000 * 1.4924 = 1.4924, so v̄₄ = 2.8437``."""
+        return presentation.reverse_equation(self, digits)

@@ -16,21 +16,25 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping
 
-from .primitives import ADD, DIV, MUL, NEG, POW, SUB, Primitive, Traced, evaluate_numbers, is_number
-
-_PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4, "rpow": 4}
+from .primitive import Primitive, Traced, evaluate_plain, is_number
+from .primitives import ADD, DIV, MUL, NEG, POW, SUB
 
 
 class Expr(Traced):
-    """A formula: a symbol (``primitive`` is None) or ``primitive(*operands)``."""
+    """A formula: a symbol (``primitive`` is None) or ``primitive(*operands)``.
 
-    __slots__ = ("primitive", "operands", "name")
+    A symbol may carry a ``shape`` (for printing array rules, which read their operands'
+    shapes); a formula built from symbols has no shape of its own (None)."""
+
+    __slots__ = ("primitive", "operands", "name", "shape")
     level = 0  # formulas are older than any trace: a trace treats them as constants
 
-    def __init__(self, primitive: Primitive | None, operands: tuple = (), name: str = ""):
+    def __init__(self, primitive: Primitive | None, operands: tuple = (), name: str = "",
+                 shape: tuple | None = None):
         self.primitive = primitive
         self.operands = operands
         self.name = name
+        self.shape = shape
 
     @property
     def primal(self):
@@ -38,7 +42,8 @@ class Expr(Traced):
             f"the formula {self} has no value until its symbols get numbers: use evaluate(expr, x=...)"
         )
 
-    def lift(self, primitive: Primitive, operands: tuple):
+    def process_primitive(self, primitive: Primitive, operands: tuple):
+        """A primitive applied to a formula builds a bigger formula."""
         return simplify(primitive, operands)
 
     # A formula has no number to compare, so == means "the same formula object".
@@ -53,9 +58,9 @@ class Expr(Traced):
         return f"Expr({to_text(self)})"
 
 
-def symbol(name: str) -> Expr:
-    """A named variable for building formulas."""
-    return Expr(None, (), name)
+def symbol(name: str, shape: tuple = ()) -> Expr:
+    """A named variable for building formulas (of the given shape, a number by default)."""
+    return Expr(None, (), name, shape)
 
 
 def _is(x, number: float) -> bool:
@@ -159,7 +164,7 @@ def evaluate(expr, values: Mapping[str, float] | None = None, **named: float) ->
             result[id(e)] = float(values[e.name])
         else:
             args = tuple(result[id(x)] if isinstance(x, Expr) else x for x in e.operands)
-            result[id(e)] = evaluate_numbers(e.primitive, args)
+            result[id(e)] = evaluate_plain(e.primitive, args)
     return result[id(expr)]
 
 
@@ -208,25 +213,27 @@ def to_text(expr) -> str:
         if e.primitive is None:
             text[id(e)], prec[id(e)] = e.name, 9
             continue
-        p = _PRECEDENCE.get(e.primitive.name, 9)
+        p = e.primitive.precedence
         parts = []
         for k, x in enumerate(e.operands):
             if isinstance(x, Expr):
                 t, q = text[id(x)], prec[id(x)]
             else:
-                t, q = to_text(x), (9 if x >= 0 else 0)
-            # parenthesise weaker operands, and right operands of - and / at equal strength
+                t, q = to_text(x), (9 if not is_number(x) or x >= 0 else 0)
+            # parenthesise weaker operands; right operands of - and / at equal strength; and a
+            # negation or a quotient on the right (a * (-b), a * (b / c)) for the eye
             right_strict = k == 1 and e.primitive.name in ("sub", "div", "pow", "rpow")
-            if q < p or (q == p and right_strict) or (p == 4 and k == 0 and q == 4):
+            for_the_eye = k == 1 and isinstance(x, Expr) and (
+                x.primitive is NEG or (e.primitive is MUL and x.primitive is DIV))
+            if q < p or (q == p and right_strict) or (p == 4 and k == 0 and q == 4) or for_the_eye:
                 t = f"({t})"
             parts.append(t)
-        if e.primitive.name in _PRECEDENCE and e.primitive.symbol:
+        if e.primitive.symbol or e.primitive.notation:
             t = e.primitive.format(*parts)
             t = t.replace(" ** ", "**") if e.primitive.symbol == "**" else t
         else:
             t = e.primitive.format(*(text[id(x)] if isinstance(x, Expr) else to_text(x)
                                      for x in e.operands))
-            p = 9
         text[id(e)], prec[id(e)] = t, p
     return text[id(expr)]
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import html
 from typing import Optional, Sequence
 
-from .primitives import primal
-from .tracing import Trace, format_factor, format_number
+from .presentation import format_factor, format_number, label, operand_text, operation_text
+from .primitive import primal
+
 
 class Table:
     """A titled table with a header and rows of text; prints as text, shows as HTML."""
@@ -45,7 +46,7 @@ class Table:
                 f"{html.escape(self.title)}</caption><thead><tr>{head}</tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>")
 
-def evaluation_table(trace: Trace, digits: int = 4, upto: Optional[int] = None,
+def evaluation_table(trace, digits: int = 4, upto: Optional[int] = None,
                      current: Optional[int] = None) -> Table:
     """The evaluation trace: each v_i, its operation, the operation with numbers, its value."""
     rows = []
@@ -55,17 +56,17 @@ def evaluation_table(trace: Trace, digits: int = 4, upto: Optional[int] = None,
         else:
             shown = format_factor if node.primitive.symbol else format_number  # (-0.9589) in infix
             numbers = node.primitive.format(*(
-                trace.operand_text(x) if not trace.is_variable(x) else shown(a, digits)
+                operand_text(trace, x) if not trace.is_variable(x) else shown(a, digits)
                 for x, a in zip(node.operands, node.args)))
-        rows.append([node.name, trace.operation_text(node), numbers, format_number(node.value, digits)])
+        rows.append([label(node), operation_text(node), numbers, format_number(node.value, digits)])
     for k, y in enumerate(trace.outputs if upto is None else []):
         name = "y" if len(trace.outputs) == 1 else f"y{k + 1}"
-        rows.append([name, trace.operand_text(y), "", format_number(primal(y), digits)])
+        rows.append([name, operand_text(trace, y), "", format_number(primal(y), digits)])
     return Table("Evaluation trace", ["node", "operation", "with numbers", "value"], rows, current)
 
 def _step_table(title: str, steps: Sequence, digits: int, upto: Optional[int],
                 current: Optional[int]) -> Table:
-    rows = [[str(k + 1), step.node.name, step.equation(digits)]
+    rows = [[str(k + 1), label(step.node), step.equation(digits)]
             for k, step in enumerate(steps[:upto])]
     return Table(title, ["step", "node", "equation"], rows, current)
 

@@ -43,7 +43,8 @@ from typing import Optional, Sequence
 
 import graphviz
 
-from ..tracing import Node, Trace, format_number
+from ..presentation import format_number, label, operand_text, operation_text
+from ..tracing import Node, Trace
 from .backend import GraphvizNotFound, WASM, choose, render_svg
 
 __all__ = ["draw", "svg_text", "TraceGraph", "PALETTE"]
@@ -274,7 +275,7 @@ def draw(
     for node in trace.nodes:
         role = "input" if node.is_input else "output" if node.pos in outputs else "intermediate"
         fill, border, ink = PALETTE["highlight" if node.pos == current else role]
-        lines = [(f"{node.name} = {trace.operation_text(node)}", ink, True)]
+        lines = [(f"{label(node)} = {operation_text(node)}", ink, True)]
         if values:
             lines.append((format_number(node.value, digits), ink, False))
         for overlay, symbol, colour in ((tangents, "v" + DOT_ABOVE, "tangent"),
@@ -304,7 +305,7 @@ def draw(
             else:
                 cid = _constant_id(node.pos, slot)
                 c_fill, c_border, c_ink = PALETTE["constant"]
-                dot.node(cid, trace.operand_text(x), shape="box", style="filled", fillcolor=c_fill,
+                dot.node(cid, operand_text(trace, x), shape="box", style="filled", fillcolor=c_fill,
                          color=c_border, fontcolor=c_ink, fontsize="10", width="0.3",
                          height="0.25", margin="0.05,0.02", id=f"const-{node.name}-{slot}")
                 dot.edge(cid, _node_id(node.pos), color=PALETTE["constant_edge"], style="dashed",

@@ -24,11 +24,11 @@ from typing import Callable, Union
 import anywidget
 import traitlets
 
-from ..api import unit_vectors
+from ..api import record, unit_vectors
 from ..forward import forward_steps
 from ..reverse import reverse_steps
 from ..tables import adjoint_table, tangent_table
-from ..tracing import Trace, record
+from ..tracing import Trace
 from .backend import SYSTEM, choose
 from .graph import PALETTE, draw, svg_text
 
