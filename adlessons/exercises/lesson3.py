@@ -9,14 +9,15 @@ import numbers
 
 from .. import cos, exp, grad, record, sin, sqrt
 from ..examples import GRIEWANK_WALTHER_POINT, griewank_walther, logistic_map
+from ..presentation import label
 from . import NotYet, call, correct, exercise_check, name_of
 
 __all__ = ["check_shared_nodes", "check_toy_constants", "check_newton_sqrt"]
 
 
 def _label(node) -> str:
-    """A node's name as the lesson's tables print it."""
-    return str(node.name)
+    """A node's name as the lesson's tables print it: v₋₁, v₀, v₁."""
+    return label(node)
 
 
 # Exercise 1: traces the learner does not see (text, function, point).
@@ -47,7 +48,7 @@ def check_shared_nodes(shared_nodes):
         if answer is None or isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
             raise NotYet(f"{name_of(shared_nodes)} returned {answer!r} for the trace of `{text}`: it should "
                          f"return a list of nodes (or of their names).")
-        by_label = {_label(node): node for node in trace.nodes}
+        by_label = {name: node for node in trace.nodes for name in (_label(node), node.name)}  # v₋₁ or v-1
         listed = set()
         for item in answer:
             node = by_label.get(item) if isinstance(item, str) else item
