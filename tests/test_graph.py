@@ -50,14 +50,14 @@ def test_griewank_walther_nodes_and_edges_are_the_trace():
 def test_griewank_walther_labels_carry_the_published_values():
     nodes = nodes_of(draw(gw_trace()).source)
     published = {  # Griewank & Walther (2008), Table 1.2
-        "n2": ("v1 = v-1 / v0", "3.0000"), "n3": ("v2 = sin(v1)", "0.1411"),
-        "n4": ("v3 = exp(v0)", "1.6487"), "n5": ("v4 = v1 - v3", "1.3513"),
-        "n6": ("v5 = v2 + v4", "1.4924"), "n7": ("v6 = v5 * v4", "2.0166"),
+        "n2": ("v₁ = v₋₁ / v₀", "3.0000"), "n3": ("v₂ = sin(v₁)", "0.1411"),
+        "n4": ("v₃ = exp(v₀)", "1.6487"), "n5": ("v₄ = v₁ - v₃", "1.3513"),
+        "n6": ("v₅ = v₂ + v₄", "1.4924"), "n7": ("v₆ = v₅ * v₄", "2.0166"),
     }
     for node_id, (operation, value) in published.items():
         assert operation in nodes[node_id] and value in nodes[node_id]
-    assert "v-1 = x1" in nodes["n0"] and "1.5000" in nodes["n0"]
-    assert "v0 = x2" in nodes["n1"] and "0.5000" in nodes["n1"]
+    assert "v₋₁ = x1" in nodes["n0"] and "1.5000" in nodes["n0"]
+    assert "v₀ = x2" in nodes["n1"] and "0.5000" in nodes["n1"]
 
 
 def test_textbook_layout_and_roles():
@@ -90,7 +90,7 @@ def test_normal_density_constants_are_their_own_small_nodes():
         ("v-2", "v1"), ("v-1", "v1"), ("v1", "v2"), ("v2", "v3"), ("v0", "v4"), ("v4", "v5"),
         ("v3", "v6"), ("v5", "v6"), ("v6", "v7"), ("v0", "v8"), ("v7", "v9"), ("v8", "v9"),
     ])
-    assert "v9 = v7 / v8" in trace_nodes["n11"] and "0.2420" in trace_nodes["n11"]
+    assert "v₉ = v₇ / v₈" in trace_nodes["n11"] and "0.2420" in trace_nodes["n11"]
 
 
 def test_a_constant_used_twice_gets_two_nodes():
@@ -132,7 +132,7 @@ def test_overlays_show_sweep_values_and_unknowns():
 
 def test_values_can_be_left_out():
     nodes = nodes_of(draw(gw_trace(), values=False).source)
-    assert "3.0000" not in nodes["n2"] and "v1 = v-1 / v0" in nodes["n2"]
+    assert "3.0000" not in nodes["n2"] and "v₁ = v₋₁ / v₀" in nodes["n2"]
 
 
 def test_dot_is_deterministic():
@@ -204,7 +204,7 @@ def test_labels_are_plain_lines_in_the_dot():
     source = draw(gw_trace(), adjoints=adjoint_sweep(gw_trace(), [1.0])).source
     assert "label=<" not in source
     # published: x1 = 1.5 and dy/dx1 = 3.0118 (Griewank & Walther 2008, Ch. 1 and 3)
-    assert 'label="v-1 = x1\\n1.5000\\nv̄ = 3.0118"' in source
+    assert 'label="v₋₁ = x1\\n1.5000\\nv̄ = 3.0118"' in source
 
 
 @pytest.mark.parametrize("which", BACKENDS)
@@ -214,11 +214,11 @@ def test_each_label_line_is_one_svg_text_with_its_style(which):
     partial[7] = 1.0  # only the output's adjoint is known yet
     nodes = svg_nodes(svg_text(draw(trace, adjoints=partial, highlight_node="v6"), backend=which))
     lines = nodes["node-v1"]
-    assert [t for _, t in lines] == ["v1 = v-1 / v0", "3.0000", "v̄ = ?"]
+    assert [t for _, t in lines] == ["v₁ = v₋₁ / v₀", "3.0000", "v̄ = ?"]
     assert 'font-weight="bold"' in lines[0][0] and "font-weight" not in lines[1][0]
     assert f'fill="{PALETTE["unknown"]}"' in lines[2][0]  # not computed yet: grey
     assert f'fill="{PALETTE["adjoint"]}"' in nodes["node-v6"][2][0]
-    assert [t for _, t in nodes["node-v6"]] == ["v6 = v5 * v4", "2.0166", "v̄ = 1.0000"]
+    assert [t for _, t in nodes["node-v6"]] == ["v₆ = v₅ * v₄", "2.0166", "v̄ = 1.0000"]
     assert sorted(nodes) == sorted(f"node-{n.name}" for n in trace.nodes)
 
 
@@ -229,11 +229,11 @@ def test_svg_is_described_by_the_function_and_its_trace(which):
     label = html.unescape(re.match(r'<svg role="img" aria-label="([^"]*)"', svg).group(1))
     assert label == dot.alt_text
     assert label.startswith("Computational graph of griewank_walther")
-    for line in ("v-1 = x1 = 1.5000", "v0 = x2 = 0.5000", "v1 = v-1 / v0 = 3.0000",
-                 "v2 = sin(v1) = 0.1411", "v3 = exp(v0) = 1.6487", "v4 = v1 - v3 = 1.3513",
-                 "v5 = v2 + v4 = 1.4924", "v6 = v5 * v4 = 2.0166"):  # G&W 2008, Table 1.2
+    for line in ("v₋₁ = x1 = 1.5000", "v₀ = x2 = 0.5000", "v₁ = v₋₁ / v₀ = 3.0000",
+                 "v₂ = sin(v₁) = 0.1411", "v₃ = exp(v₀) = 1.6487", "v₄ = v₁ - v₃ = 1.3513",
+                 "v₅ = v₂ + v₄ = 1.4924", "v₆ = v₅ * v₄ = 2.0166"):  # G&W 2008, Table 1.2
         assert line in label
-    assert label.endswith("Output: v6. Highlighted: v3.")
+    assert label.endswith("Output: v₆. Highlighted: v₃.")
     assert "the traced function" in draw(gw_trace()).alt_text  # no name given
 
 

@@ -116,8 +116,8 @@ def test_drawings_and_steppers_without_dot(env_without_dot):
     assert drawing["starts"] == "<svg " and drawing["aria"]
     # every node drawn, each with its label lines: operation and value (G&W 2008, Table 1.2)
     assert sorted(drawing["nodes"]) == sorted(f"node-{n.name}" for n in gw.nodes)
-    assert drawing["nodes"]["node-v1"] == ["v1 = v-1 / v0", "3.0000"]
-    assert drawing["nodes"]["node-v6"] == ["v6 = v5 * v4", "2.0166"]
+    assert drawing["nodes"]["node-v1"] == ["v₁ = v₋₁ / v₀", "3.0000"]
+    assert drawing["nodes"]["node-v6"] == ["v₆ = v₅ * v₄", "2.0166"]
     density = result["drawings"]["nd"]
     nd = record(normal_density, 1.0, 0.5, 2.0)
     assert sorted(k for k in density["nodes"] if k.startswith("node-")) == sorted(

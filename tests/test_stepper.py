@@ -13,7 +13,8 @@ import pytest
 from adlessons import forward_steps, grad, jvp, record, reverse_steps
 from adlessons.examples import GRIEWANK_WALTHER_POINT, griewank_walther, normal_density
 from adlessons.tables import adjoint_table, tangent_table
-from adlessons.tracing import format_number
+from adlessons.presentation import format_number
+from adlessons.presentation import label as label_of
 from adlessons.viz import Stepper, stepper
 from adlessons.viz.stepper import MAX_FRAMES
 
@@ -127,10 +128,10 @@ def test_accepts_a_trace():
 def test_several_outputs_in_reverse_mode_give_one_sweep_per_output():
     s = stepper(lambda x, y: [x * y, x + y], 2.0, 3.0, mode="reverse", seed=1)
     assert [w["label"] for w in s.sweeps] == ["y1", "y2"] and s.seed == 1
-    assert s.sweeps[0]["frames"][1]["equation"] == "v\u03041 = y\u0304 = 1.0000"
-    assert s.sweeps[1]["frames"][1]["equation"] == "v\u03041 = y\u0304 = 0.0000"
+    assert s.sweeps[0]["frames"][1]["equation"] == "v\u0304\u2081 = y\u0304 = 1.0000"
+    assert s.sweeps[1]["frames"][1]["equation"] == "v\u0304\u2081 = y\u0304 = 0.0000"
     assert s.sweeps[1]["frames"][-1]["equation"] == s.steps[1][-1].equation()
-    assert "so v̄0 = 1.0000" in s.sweeps[1]["frames"][-1]["table"]  # d(x + y)/dy
+    assert "so v̄₀ = 1.0000" in s.sweeps[1]["frames"][-1]["table"]  # d(x + y)/dy
     assert repr(s) == "Stepper(reverse mode, 6 steps, 2 outputs, <lambda>)"
 
 
@@ -195,4 +196,4 @@ def test_each_frame_describes_its_graph_for_screen_readers():
     assert all(label.startswith("Computational graph of griewank_walther") for label in labels)
     assert "Highlighted" not in labels[0]
     for label, step in zip(labels[1:], s.steps[0]):
-        assert label.endswith(f"Highlighted: {step.node.name}.")
+        assert label.endswith(f"Highlighted: {label_of(step.node)}.")

@@ -214,17 +214,17 @@ def summary(trace: Trace, max_nodes: int) -> TraceGraph:
 
 def alt_text(trace: Trace, name: Optional[str] = None, highlight: Optional[int] = None) -> str:
     """What the drawing shows, in words: the function and its evaluation trace, node by node."""
-    lines = [f"{node.name} = {trace.operation_text(node)} = {format_number(node.value)}"
+    lines = [f"{label(node)} = {operation_text(node)} = {format_number(node.value)}"
              for node in trace.nodes[:DESCRIBE_AT_MOST]]
     if len(trace.nodes) > DESCRIBE_AT_MOST:
         lines.append(f"and {len(trace.nodes) - DESCRIBE_AT_MOST} more nodes")
-    outputs = [y.name for y in trace.outputs if trace.is_variable(y)]
+    outputs = [label(y) for y in trace.outputs if trace.is_variable(y)]
     text = (f"Computational graph of {name or 'the traced function'}, inputs at the bottom, "
             f"output at the top: {'; '.join(lines)}.")
     if outputs:
         text += f" Output{'s' * (len(outputs) > 1)}: {', '.join(outputs)}."
     if highlight is not None:
-        text += f" Highlighted: {trace.nodes[highlight].name}."
+        text += f" Highlighted: {label(trace.nodes[highlight])}."
     return text
 
 
