@@ -28,6 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+import numpy as np
 import pytest
 from hypothesis import strategies as st
 
@@ -88,6 +89,7 @@ def function(name, build, value, first, second, points, domains, complex=None, *
 
 
 ZERO2 = ((0.0, 0.0), (0.0, 0.0))
+K123 = np.array([1.0, 2.0, 3.0])  # the k of sum over k = 1, 2, 3
 LN2, LN3 = math.log(2.0), math.log(3.0)
 
 
@@ -237,6 +239,20 @@ PRIMITIVE_CASES = [
           [1.5, -0.5], away_from_zero(0.01, 10), primitive="sign"),
     unary("abs", P["abs"], math.fabs, lambda x: math.copysign(1.0, x), lambda x: 0.0,
           [1.5, -0.5], away_from_zero(0.01, 10), primitive="abs"),
+    # structural primitives (they move or combine entries), inside functions of one number
+    unary("sum_to(sin(k*x))", lambda x: P["sum_to"](ad.sin(x * K123), ()),
+          lambda x: sum(math.sin(k * x) for k in (1, 2, 3)),
+          lambda x: sum(k * math.cos(k * x) for k in (1, 2, 3)),
+          lambda x: -sum(k * k * math.sin(k * x) for k in (1, 2, 3)),
+          [0.7, -1.2], reals(-6, 6), lambda z: sum(cmath.sin(k * z) for k in (1, 2, 3)),
+          primitive="sum_to"),
+    unary("sum_to(exp(k*broadcast_to(x)))",
+          lambda x: P["sum_to"](ad.exp(P["broadcast_to"](x, (3,)) * K123), ()),
+          lambda x: sum(math.exp(k * x) for k in (1, 2, 3)),
+          lambda x: sum(k * math.exp(k * x) for k in (1, 2, 3)),
+          lambda x: sum(k * k * math.exp(k * x) for k in (1, 2, 3)),
+          [0.3, -1.0], reals(-3, 3), lambda z: sum(cmath.exp(k * z) for k in (1, 2, 3)),
+          primitive="broadcast_to"),
 ]
 
 # Python's operators with a number on either side reach the same primitives.
@@ -434,10 +450,18 @@ def cases(where: Callable[[FunctionCase], bool] = lambda case: True) -> list:
     return [pytest.param(case, id=case.name) for case in FUNCTIONS if where(case)]
 
 
-def cases_at_points(where: Callable[[FunctionCase], bool] = lambda case: True) -> list:
-    """pytest parameters (entry, point), one per sample point of each accepted entry."""
-    return [pytest.param(case, point, id=f"{case.name}@{','.join(f'{x:g}' for x in point)}")
+def cases_at_points(where: Callable[[FunctionCase], bool] = lambda case: True,
+                    marks: Callable[[FunctionCase], tuple] = lambda case: ()) -> list:
+    """pytest parameters (entry, point), one per sample point of each accepted entry;
+    ``marks(case)`` may give pytest marks for an entry (e.g. xfail for a known gap)."""
+    return [pytest.param(case, point, id=f"{case.name}@{','.join(f'{x:g}' for x in point)}",
+                         marks=marks(case))
             for case in FUNCTIONS if where(case) for point in case.points]
+
+
+def is_structural(case: FunctionCase) -> bool:
+    """Entries exercising a structural primitive (no local partials: sum_to, broadcast_to)."""
+    return case.primitive is not None and not P[case.primitive].is_elementwise
 
 
 def is_smooth(case: FunctionCase) -> bool:

@@ -38,19 +38,22 @@ def rounded(x, digits: int = 4) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
+
+
 def v(i: int) -> str:
-    """The printed name of v_i."""
-    return f"v{i}"
+    """The printed name of v_i, with [GW]'s subscripts: v₋₁, v₀, v₁."""
+    return "v" + str(i).translate(SUBSCRIPTS)
 
 
 def vdot(i: int) -> str:
-    """The printed name of v_i's tangent."""
-    return f"v{DOT}{i}"
+    """The printed name of v_i's tangent: v̇₄."""
+    return f"v{DOT}" + str(i).translate(SUBSCRIPTS)
 
 
 def vbar(i: int) -> str:
-    """The printed name of v_i's adjoint."""
-    return f"v{BAR}{i}"
+    """The printed name of v_i's adjoint: v̄₄."""
+    return f"v{BAR}" + str(i).translate(SUBSCRIPTS)
 
 
 def by_index(trace):

@@ -117,7 +117,7 @@ def test_nested_trace_constants_are_not_inner_variables():
     # v1 = x * v0 has one edge (from v0; x is the outer trace's), v2 = v1 + v0 has two
     assert variable_edges(inner) == 3
     assert inner.nodes[1].parents == (inner.nodes[0],)
-    assert ad.evaluation_table(inner).rows[1][1] == "3 * v0"  # the operation column
+    assert ad.evaluation_table(inner).rows[1][1] == "3 * v₀"  # the operation column
 
 
 # --- tables built from the steps -----------------------------------------------------------
@@ -184,7 +184,7 @@ def test_reprs_are_the_same_in_a_fresh_process(hash_seed):
 def test_reprs_read_well():
     trace = ad.record(griewank_walther, 1.5, 0.5)
     assert repr(trace) == "<Trace: 2 inputs, 6 intermediates, 1 output>"
-    assert repr(trace.nodes[7]) == "<v6 = v5 * v4 = 2.0166>"  # [GW] Table 1.2: v6 = 2.0166
+    assert repr(trace.nodes[7]) == "<v₆ = v₅ * v₄ = 2.0166>"  # [GW] Table 1.2: v6 = 2.0166
     assert repr(ad.Dual(1.5, 1.0)) == "Dual(1.5000, 1.0000)"
 
 

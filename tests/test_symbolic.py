@@ -40,7 +40,9 @@ import adlessons.symbolic as symbolic_module
 from adlessons import cos, exp, grad, record, sin
 from adlessons.examples import griewank_walther, logistic_map
 from adlessons.symbolic import dag_size, diff, evaluate, symbol, to_text, tree_size
-from function_table import FUNCTIONS, HYPOTHESIS, assert_close, cases_at_points, size_of_numbers
+from function_table import (
+    FUNCTIONS, HYPOTHESIS, assert_close, cases_at_points, is_structural, size_of_numbers,
+)
 
 
 def close(a, b, rel=1e-12):
@@ -56,8 +58,16 @@ def symbolic_at(case, point):
     return case.build(*symbols), symbols, {f"x{k}": t for k, t in enumerate(point)}
 
 
+# symbolic.diff multiplies local partials; a structural primitive (sum_to, broadcast_to) has none
+# and diff fails with a bare TypeError ("'NoneType' object is not subscriptable"), reported to
+# the lead.  strict: once diff handles them (e.g. through Primitive.jvp), these must pass.
+STRUCTURAL_GAP = pytest.mark.xfail(strict=True, raises=TypeError,
+                                   reason="symbolic.diff has no rule for structural primitives")
+TABLE = cases_at_points(marks=lambda case: (STRUCTURAL_GAP,) if is_structural(case) else ())
+
+
 # d(1/x) = div(neg(1/x), x) reaches x both at the top and under 1/x (the postorder regression)
-@pytest.mark.parametrize("case, point", cases_at_points())
+@pytest.mark.parametrize("case, point", TABLE)
 def test_diff_matches_the_table(case, point):
     formula, symbols, values = symbolic_at(case, point)
     size = size_of_numbers(case, point)
@@ -68,7 +78,7 @@ def test_diff_matches_the_table(case, point):
         assert_close(got, want, 1e-12, size, f"{case.name} d/dx{k}")
 
 
-@pytest.mark.parametrize("case, point", cases_at_points())
+@pytest.mark.parametrize("case, point", TABLE)
 def test_diff_of_diff_matches_the_table(case, point):
     formula, symbols, values = symbolic_at(case, point)
     size = size_of_numbers(case, point)
