@@ -33,9 +33,8 @@ def tangent_steps(trace: Trace, input_tangents: Sequence, tangents: list) -> Ite
     node = None
     try:
         for node in trace.intermediates:
-            terms = [(slot, node.primitive.jvp(slot, tangents[node.operands[slot].pos],
-                                               node.args, node.value))
-                     for slot in node.variable_slots]
+            terms = [(slot, node.primitive.jvp(slot, tangents[parent.pos], node.args, node.value))
+                     for slot, parent in enumerate(node.operands) if trace.is_variable(parent)]
             tangents[node.pos] = reduce(operator.add, (term for _, term in terms))
             yield node, terms
     except Exception as error:  # name the node whose rule failed

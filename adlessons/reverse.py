@@ -39,8 +39,9 @@ def adjoint_steps(trace: Trace, output_adjoints: Sequence, adjoints: list) -> It
             vbar = adjoints[node.pos]
             if vbar is None:  # no output depends on this node
                 continue
-            for slot in node.variable_slots:
-                parent = node.operands[slot]
+            for slot, parent in enumerate(node.operands):
+                if not trace.is_variable(parent):
+                    continue  # a constant: no adjoint
                 contribution = node.primitive.vjp(slot, vbar, node.args, node.value)
                 old = adjoints[parent.pos]
                 adjoints[parent.pos] = contribution if old is None else old + contribution

@@ -14,6 +14,7 @@ become inputs is the API's business (``adlessons.api.record``).
 from __future__ import annotations
 
 import itertools
+from math import isfinite
 from typing import Sequence
 
 from . import presentation, tables
@@ -21,7 +22,6 @@ from .errors import ADError, DerivativeError, DomainError, describe_value
 from .primitive import Primitive, Traced, apply, check_finite_input, evaluate_plain, is_finite, primal
 
 _levels = itertools.count(1)
-_shared_slots: dict = {}  # one tuple object per pattern of variable operand slots: (0,), (0, 1) ...
 
 
 def new_level() -> int:
@@ -32,21 +32,20 @@ def new_level() -> int:
 class Node(Traced):
     """One entry v_i of a trace: its value, the primitive that made it, and its operands.
 
-    ``args`` are the operands' values (what the primitive was evaluated on); ``variable_slots``
-    says which operands are variables of this trace, the graph's incoming edges.
+    ``args`` are the operands' values (what the primitive was evaluated on); the operands
+    that are variables of this trace are the graph's incoming edges (``parents``).
     """
 
-    __slots__ = ("trace", "pos", "value", "primitive", "operands", "args", "variable_slots")
+    __slots__ = ("trace", "pos", "value", "primitive", "operands", "args")
 
     def __init__(self, trace: "Trace", pos: int, value, primitive: Primitive | None = None,
-                 operands: tuple = (), args: tuple = (), variable_slots: tuple = ()):
+                 operands: tuple = (), args: tuple = ()):
         self.trace = trace
         self.pos = pos  # position in trace.nodes (recording order)
         self.value = value
         self.primitive = primitive  # None for an input
         self.operands = operands  # nodes of this trace, or constants
         self.args = args
-        self.variable_slots = variable_slots
 
     @property
     def primal(self):
@@ -73,7 +72,7 @@ class Node(Traced):
     @property
     def parents(self) -> tuple:
         """The operands that are variables of this trace (the graph's incoming edges)."""
-        return tuple(self.operands[k] for k in self.variable_slots)
+        return tuple(x for x in self.operands if self.trace.is_variable(x))
 
     def process_primitive(self, primitive: Primitive, operands: tuple) -> "Node":
         """A primitive applied to a node is recorded in the node's trace."""
@@ -120,23 +119,18 @@ class Trace:
 
     def record(self, primitive: Primitive, operands: tuple) -> Node:
         """Evaluate ``primitive`` on the operands' values and append the result as a new node."""
-        args, slots, plain = [], [], True
-        for k, x in enumerate(operands):
-            if self.is_variable(x):
-                slots.append(k)
-                x = x.value
-            if type(x) is not float and isinstance(x, Traced):
-                plain = False  # a value of an older trace: that trace records this operation too
-            args.append(x)
+        args, floats_only = [], True
+        for x in operands:
+            value = x.value if self.is_variable(x) else x
+            floats_only = floats_only and type(value) is float
+            args.append(value)
         args = tuple(args)
         try:
-            value = evaluate_plain(primitive, args) if plain else apply(primitive, args)
+            value = _evaluate(primitive, args, floats_only)
         except ADError as error:
             where = presentation.describe_operation(self, primitive, operands)
             raise error.at(where).with_traceback(None) from None
-        slots = tuple(slots)
-        node = Node(self, len(self.nodes), value, primitive, operands, args,
-                    _shared_slots.setdefault(slots, slots))
+        node = Node(self, len(self.nodes), value, primitive, operands, args)
         self.nodes.append(node)
         return node
 
@@ -152,6 +146,22 @@ class Trace:
             f"<Trace: {self.n_inputs} inputs, {len(self.nodes) - self.n_inputs} intermediates, "
             f"{len(self.outputs)} output{'s' if len(self.outputs) != 1 else ''}>"
         )
+
+
+def _evaluate(primitive: Primitive, args: tuple, floats_only: bool):
+    """The new node's value.  Floats in and a finite float out, with no domain to check, is
+    the usual case and is taken directly; anything else (arrays, constants to check, values
+    of an older trace, which records the operation too) goes the long way."""
+    if floats_only and primitive.domain is None:
+        try:
+            value = primitive.evaluate(*args)
+            if type(value) is float and isfinite(value):
+                return value
+        except OverflowError:
+            pass  # evaluate_plain says what went wrong
+    if any(isinstance(x, Traced) for x in args):
+        return apply(primitive, args)
+    return evaluate_plain(primitive, args)
 
 
 # --- what goes wrong in a sweep, named --------------------------------------------------------
