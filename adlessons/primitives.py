@@ -14,7 +14,8 @@ An elementwise primitive lists its local partials ``partials[k](*operands, out)`
 forward (jvp) and reverse (vjp) rules follow from them, elementwise, with a broadcast
 operand's adjoint summed back to its shape.  A structural primitive (it moves or combines
 entries) lists a jvp and a vjp rule per operand instead.  What a primitive *is* and how it is
-applied lives in ``adlessons.primitive``; the domain checks in ``adlessons.domains``.
+applied lives in ``adlessons.primitive``; the domain checks in ``adlessons.domains``; the few
+evaluations that need more than an operator or a math function in ``adlessons.kernels``.
 """
 
 from __future__ import annotations
@@ -25,39 +26,8 @@ import operator
 import numpy as np
 
 from . import domains
+from .kernels import on_numbers_or_arrays, relu, sigmoid, sign, sum_to
 from .primitive import PRIMITIVES, Primitive, power, shape_of  # noqa: F401 (re-exported)
-
-
-def on_numbers_or_arrays(math_function, numpy_function):
-    """An evaluate function: ``math`` on a number (which keeps plain floats), NumPy on an array."""
-    def evaluate(x):
-        return numpy_function(x) if isinstance(x, np.ndarray) else math_function(x)
-
-    evaluate.__name__ = numpy_function.__name__
-    return evaluate
-
-
-def _sigmoid(x):
-    """1 / (1 + e^-x), written so that neither branch overflows or cancels."""
-    if isinstance(x, np.ndarray):
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _sign(x):
-    if isinstance(x, np.ndarray):
-        return np.sign(x)
-    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
-
-
-def _relu(x):
-    if isinstance(x, np.ndarray):
-        return np.maximum(x, 0.0)
-    return x if x > 0 else 0.0
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -95,11 +65,11 @@ TAN = Primitive("tan", on_numbers_or_arrays(math.tan, np.tan),
                 partials=(lambda x, out: 1.0 + out * out,))
 TANH = Primitive("tanh", on_numbers_or_arrays(math.tanh, np.tanh),
                  partials=(lambda x, out: 1.0 - out * out,))
-SIGMOID = Primitive("sigmoid", _sigmoid,
+SIGMOID = Primitive("sigmoid", sigmoid,
                     partials=(lambda x, out: out * (1.0 - out),))
-SIGN = Primitive("sign", _sign,
+SIGN = Primitive("sign", sign,
                  partials=(lambda x, out: 0.0,))
-RELU = Primitive("relu", _relu,  # relu'(x) = sign(relu(x)): 1 for x > 0, 0 for x <= 0 (as PyTorch)
+RELU = Primitive("relu", relu,  # relu'(x) = sign(relu(x)): 1 for x > 0, 0 for x <= 0 (as PyTorch)
                  partials=(lambda x, out: SIGN(out),))
 ABS = Primitive("abs", abs,  # abs'(0) = sign(0) = 0, a subgradient (PyTorch's choice; JAX gives 1)
                 partials=(lambda x, out: SIGN(x),))
@@ -108,7 +78,7 @@ ABS = Primitive("abs", abs,  # abs'(0) = sign(0) = 0, a subgradient (PyTorch's c
 # operand is a setting (static), not a variable.  These two carry broadcasting: every
 # elementwise rule uses them to give an adjoint its operand's shape back.
 SUM_TO = Primitive(
-    "sum_to", lambda x, shape: _sum_to(x, shape), arity=2, static=(1,),
+    "sum_to", sum_to, arity=2, static=(1,),
     jvp_rules=(lambda t, x, shape, out: SUM_TO(t, shape), None),
     vjp_rules=(lambda g, x, shape, out: BROADCAST_TO(g, shape_of(x)), None),
 )
@@ -117,12 +87,3 @@ BROADCAST_TO = Primitive(
     jvp_rules=(lambda t, x, shape, out: BROADCAST_TO(t, shape), None),
     vjp_rules=(lambda g, x, shape, out: SUM_TO(g, shape_of(x)), None),
 )
-
-
-def _sum_to(x, shape: tuple):
-    """Sum ``x`` over the axes that broadcasting added or stretched, leaving ``shape``."""
-    x = np.asarray(x)
-    lead = x.ndim - len(shape)
-    stretched = tuple(lead + k for k, size in enumerate(shape) if size == 1 and x.shape[lead + k] != 1)
-    total = x.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
-    return float(total) if shape == () else total
