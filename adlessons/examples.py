@@ -20,7 +20,7 @@ def normal_density(x, mu, sigma):
 
 def griewank_walther(x1, x2):
     """y = [sin(x1/x2) + x1/x2 - exp(x2)] * [x1/x2 - exp(x2)], written as in Griewank & Walther
-    (2008, Table 1.2), so that the shared subexpressions are computed once:
+    (2008, Ch. 1, the opening example), so that the shared subexpressions are computed once:
     v1 = x1/x2, v2 = sin(v1), v3 = exp(x2), v4 = v1 - v3, v5 = v2 + v4, v6 = v5 * v4.
     """
     v1 = x1 / x2
