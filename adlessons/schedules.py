@@ -226,8 +226,11 @@ class ScheduleRun:
 
     ``advances``: steps run forward without taping (the recomputation); ``taped``: steps run
     forward on a tape (each step once, when it is reversed); ``peak_snapshots``: the most
-    slots in use at once; ``longest_tape``: the most steps on one tape; ``repetitions[i]``:
-    how often step i was advanced (None if not counted)."""
+    slots in use at once; ``longest_tape``: the most steps on one tape; ``peak_values``: the
+    most values held at once, snapshots plus the nodes of the tape being swept (a snapshot
+    holds one state, a node one value; a pullback that does not say how many nodes its tape
+    has counts one per step); ``repetitions[i]``: how often step i was advanced (None if not
+    counted)."""
 
     value: object
     gradient: object
@@ -235,6 +238,7 @@ class ScheduleRun:
     taped: int
     peak_snapshots: int
     longest_tape: int
+    peak_values: int
     repetitions: tuple | None
 
     @property
@@ -244,11 +248,6 @@ class ScheduleRun:
             raise ValueError("max_repetitions: this run did not count repetitions "
                              "(run_schedule(..., count_repetitions=True) does)")
         return max(self.repetitions, default=0)
-
-    @property
-    def peak_states(self) -> int:
-        """Slots plus the longest tape (in steps): a bound on the states the run held at once."""
-        return self.peak_snapshots + self.longest_tape
 
 
 def run_schedule(schedule: Schedule, step: Callable, x0, seed=None, vjp: Callable | None = None,
@@ -273,7 +272,7 @@ def run_schedule(schedule: Schedule, step: Callable, x0, seed=None, vjp: Callabl
     slots: dict = {}  # slot -> (position, state)
     frontier = n  # steps frontier .. n-1 are reversed; x̄_frontier is known
     adjoint, value = seed, None
-    advances = taped = peak_snapshots = longest_tape = 0
+    advances = taped = peak_snapshots = longest_tape = peak_values = 0
     repetitions = array("l", bytes(array("l").itemsize * n)) if count_repetitions else None
 
     for number, action in enumerate(schedule):
@@ -298,6 +297,7 @@ def run_schedule(schedule: Schedule, step: Callable, x0, seed=None, vjp: Callabl
                 refuse("a slot is a whole number 0, 1, 2, ...")
             slots[action.slot] = (position, state)
             peak_snapshots = max(peak_snapshots, len(slots))
+            peak_values = max(peak_values, len(slots))
         elif type(action) is Restore:
             kept = slots.get(action.slot)
             if kept is None:
@@ -317,10 +317,12 @@ def run_schedule(schedule: Schedule, step: Callable, x0, seed=None, vjp: Callabl
                 value = y
                 if adjoint is None:
                     adjoint = _ones_like(y)
+            tape_nodes = getattr(pullback, "tape_nodes", length)
             adjoint = _only(pullback(adjoint))
             del pullback  # the tape of this stretch goes now
             taped += length
             longest_tape = max(longest_tape, length)
+            peak_values = max(peak_values, len(slots) + tape_nodes)
             frontier, position, state = action.start, None, None
         else:
             raise TypeError(f"run_schedule: action {number} of {schedule.name} is "
@@ -328,7 +330,7 @@ def run_schedule(schedule: Schedule, step: Callable, x0, seed=None, vjp: Callabl
     if frontier != 0:
         raise ValueError(f"run_schedule: {schedule.name} ended with steps 0 .. {frontier - 1} "
                          "not reversed")
-    return ScheduleRun(value, adjoint, advances, taped, peak_snapshots, longest_tape,
+    return ScheduleRun(value, adjoint, advances, taped, peak_snapshots, longest_tape, peak_values,
                        None if repetitions is None else tuple(repetitions))
 
 
@@ -348,6 +350,7 @@ def taped_vjp(f: Callable, x):
         release(tape)
         return (adjoint,)
 
+    pullback.tape_nodes = len(tape.nodes)  # what this tape holds, for run_schedule's count
     return value, pullback
 
 

@@ -230,3 +230,32 @@ def test_a_checkpointed_function_must_return_one_value():
     with pytest.raises(TypeError, match=r"checkpoint\(<lambda>\): the function must return one "
                                         r"number or one array, got \[1.0, 2.0\] \(list\)"):
         grad(lambda x: pair(x))(1.0)
+
+
+# --- the drawing --------------------------------------------------------------------------------
+
+
+def test_a_checkpoint_is_drawn_as_one_box_that_opens():
+    from adlessons.viz.checkpoints import draw_checkpoints
+
+    trace = record(lambda x: checkpointed_chunk(x, 2) * x, 1.0)
+    closed = draw_checkpoints(trace, open_checkpoints=False)
+    opened = draw_checkpoints(trace)
+    assert "cluster" not in closed.source and 'peripheries=2' in closed.source
+    assert "subgraph cluster_n1_w" in opened.source
+    assert opened.source.count("rounded,filled,dashed") == 1 + 2 * 3  # the box's inner nodes
+    assert 'n1_w6 -> n1 ' in opened.source and 'n0 -> n1_w0 ' in opened.source
+    assert "w₃ = w₀ - w₂" in opened.source  # inner names are w's, not the outer v's
+    assert opened.source == draw_checkpoints(trace).source  # deterministic
+    assert repr(opened) == "<graph of a trace: 1 input, 2 intermediates, 1 checkpoint opened>"
+
+
+def test_nested_checkpoints_open_inside_their_box():
+    from adlessons.viz.checkpoints import draw_checkpoints
+
+    inner = checkpoint(lambda x: chunk(x, 1))
+    outer = checkpoint(lambda x: inner(inner(x)))
+    source = draw_checkpoints(record(lambda x: outer(x), 1.0)).source
+    start = source.index("subgraph cluster_n1_w")
+    assert source.index("subgraph cluster_n1_w1_u") > start  # the inner box sits in the outer one
+    assert source.count("subgraph cluster_") == 3

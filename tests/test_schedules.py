@@ -171,6 +171,14 @@ def test_gradients_equal_plain_reverse_mode_exactly(schedule):
     assert run.gradient == pytest.approx(product, rel=1e-13)
 
 
+def test_values_held_count_snapshots_and_tape_nodes():
+    # a step of the damping loop records 3 nodes (mul, sin, sub) on top of its input
+    assert run_schedule(store_all(100), step, 1.0).peak_values == 1 + 3 * 100
+    assert run_schedule(every_kth(100, 10), step, 1.0).peak_values == 9 + (1 + 3 * 10)
+    assert run_schedule(binomial(100, 3), step, 1.0).peak_values == 3 + (1 + 3)
+    assert count_schedule(store_all(50)).peak_values == 50  # a dry run counts one per step
+
+
 def test_counts_measured_on_a_real_step_equal_the_dry_run():
     calls = []
 
@@ -240,3 +248,31 @@ def _schedule(actions, steps=3, snapshots=2):
 def test_a_broken_schedule_is_refused_at_the_action_that_breaks(actions, message):
     with pytest.raises((ValueError, TypeError), match=message):
         run_schedule(_schedule(actions), step, 1.0)
+
+
+# --- the picture --------------------------------------------------------------------------------
+
+
+def test_the_time_step_diagram_of_a_small_schedule():
+    """binomial(3, 1) worked by hand: keep x0; advance 0->2 (times 0-2); tape step 2 (2-3) and
+    sweep back (3-4); jump back to x0; advance 0->1 (4-5); tape and sweep step 1 (5-7); jump
+    back; tape and sweep step 0 (7-9). x0's snapshot is kept from time 0 to 9."""
+    from adlessons.viz.checkpoints import schedule_figure
+
+    lines = {t.name: (list(t.x), list(t.y)) for t in schedule_figure(binomial(3, 1)).data}
+    assert lines["advance (no tape)"] == ([0, 2, None, 0, 1, None], [0, 2, None, 4, 5, None])
+    assert lines["tape a stretch"] == ([2, 3, None, 1, 2, None, 0, 1, None],
+                                       [2, 3, None, 5, 6, None, 7, 8, None])
+    assert lines["sweep back (reverse)"] == ([3, 2, None, 2, 1, None, 1, 0, None],
+                                             [3, 4, None, 6, 7, None, 8, 9, None])
+    assert lines["restore"] == ([2, 0, None, 1, 0, None], [4, 4, None, 7, 7, None])
+    assert lines["snapshot kept"] == ([0, 0, None], [0, 9, None])
+    assert lines["snapshot taken"] == ([0], [0])
+
+
+def test_the_tradeoff_figure_plots_what_the_runs_counted():
+    from adlessons.viz.checkpoints import tradeoff_figure
+
+    runs = [count_schedule(binomial(100, s)) for s in (2, 5)]
+    trace, = tradeoff_figure({"binomial": runs}, 100).data
+    assert list(trace.x) == [r.peak_values for r in runs] and list(trace.y) == [r.advances for r in runs]
