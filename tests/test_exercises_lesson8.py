@@ -1,0 +1,174 @@
+"""Lesson 8's exercise checks accept the notebook's worked solutions and refuse typical wrong
+answers with a message that helps; a stub gets a "Not yet", not a traceback.
+
+The worked solutions are written here as in notebooks/08_memory.ipynb (independently of the
+package's own ``binomial``): the answers' numbers come from Griewank's C(s+t, s)."""
+
+from __future__ import annotations
+
+import math
+
+from adlessons.exercises import lesson8
+from adlessons.schedules import Advance, Restore, Reverse, Snapshot, every_kth
+
+
+# --- the worked solutions -----------------------------------------------------------------------
+
+
+def snapshots_needed(steps, repetitions):
+    s = 1
+    while math.comb(s + repetitions, s) < steps:
+        s += 1
+    return s
+
+
+def hand_schedule():
+    return [
+        Snapshot(0, 0), Advance(0, 3), Snapshot(1, 3), Advance(3, 5), Reverse(5, 6),
+        Restore(1, 3), Advance(3, 4), Reverse(4, 5), Restore(1, 3), Reverse(3, 4),
+        Restore(0, 0), Advance(0, 1), Snapshot(1, 1), Advance(1, 2), Reverse(2, 3),
+        Restore(1, 1), Reverse(1, 2), Restore(0, 0), Reverse(0, 1),
+    ]
+
+
+def binomial_schedule(steps, snapshots):
+    def beta(s, t):
+        return math.comb(s + t, s) if s >= 0 and t >= 0 else 0
+
+    def reverse(start, stop, slot, slots):
+        while stop - start > 1:
+            if slots == 1:
+                yield Advance(start, stop - 1)
+                yield Reverse(stop - 1, stop)
+                stop -= 1
+            else:
+                length, r = stop - start, 0
+                while beta(slots, r) < length:
+                    r += 1
+                middle = start + min(beta(slots, r - 1), length - beta(slots - 1, r - 1))
+                yield Advance(start, middle)
+                yield Snapshot(slot + 1, middle)
+                yield from reverse(middle, stop, slot + 1, slots - 1)
+                stop = middle
+            yield Restore(slot, start)
+        yield Reverse(start, start + 1)
+
+    if steps == 1:
+        return [Reverse(0, 1)]
+    return [Snapshot(0, 0), *reverse(0, steps, 0, snapshots)]
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+# --- exercise 1 ---------------------------------------------------------------------------------
+
+
+def test_snapshots_needed():
+    assert lesson8.check_snapshots_needed(snapshots_needed).ok
+
+
+def test_snapshots_needed_off_by_one_at_the_boundary():
+    def strict(steps, repetitions):  # C(s+t, s) > N instead of >= N
+        s = 1
+        while math.comb(s + repetitions, s) <= steps:
+            s += 1
+        return s
+
+    verdict = lesson8.check_snapshots_needed(strict)
+    assert not verdict.ok
+    assert ("for N = 2 steps and t = 1 repetition, 2 snapshots work, but 1 already suffices: no "
+            "step then runs forward more than once (measured)") in verdict.message
+    assert "off by one where C(s+t, s) equals N exactly" in verdict.message
+
+
+def test_snapshots_needed_too_few():
+    verdict = lesson8.check_snapshots_needed(lambda steps, t: max(1, steps // (10 * t)))
+    assert not verdict.ok
+    assert "are too few: whatever the schedule, some step must then run forward more than" in verdict.message
+
+
+def test_snapshots_needed_not_a_number_and_stub():
+    assert "should return a whole number of snapshots" in lesson8.check_snapshots_needed(
+        lambda steps, t: None).message
+    verdict = lesson8.check_snapshots_needed(stub)
+    assert not verdict.ok and "not written yet" in verdict.message
+
+
+# --- exercise 2 ---------------------------------------------------------------------------------
+
+
+def test_hand_schedule():
+    verdict = lesson8.check_hand_schedule(hand_schedule)
+    assert verdict.ok and "2·6 - C(4, 3) = 8" in verdict.message
+
+
+def test_hand_schedule_with_too_many_advances():
+    def naive():  # x0 only: advance from x0 to every step in turn (15 advances)
+        actions = [Snapshot(0, 0)]
+        for last in range(5, 0, -1):
+            actions += [Advance(0, last), Reverse(last, last + 1), Restore(0, 0)]
+        return actions + [Reverse(0, 1)]
+
+    verdict = lesson8.check_hand_schedule(naive)
+    assert not verdict.ok
+    assert "your schedule is right and advances 15 steps; 8 are enough" in verdict.message
+
+
+def test_hand_schedule_broken_restore_third_slot_and_tape():
+    broken = hand_schedule()
+    broken[5] = Restore(1, 2)  # slot 1 holds x3
+    verdict = lesson8.check_hand_schedule(lambda: broken)
+    assert not verdict.ok and "action 5 of your schedule (restore x2 from slot 1): slot 1 holds x3" in verdict.message
+    third = [Snapshot(2, 0)] + hand_schedule()[1:]
+    assert "uses slot 2, but only slots 0 .. 1 exist" in lesson8.check_hand_schedule(lambda: third).message
+    wide = lambda: [Reverse(0, 6)]  # noqa: E731
+    assert "tapes 6 steps at once" in lesson8.check_hand_schedule(wide).message
+
+
+def test_hand_schedule_wrong_things_and_stub():
+    assert "should return a list of actions" in lesson8.check_hand_schedule(lambda: None).message
+    assert "a schedule is made of Advance" in lesson8.check_hand_schedule(lambda: ["advance"]).message
+    unfinished = lambda: hand_schedule()[:-1]  # noqa: E731
+    assert "ended with steps 0 .. 0 not reversed" in lesson8.check_hand_schedule(unfinished).message
+    assert "not written yet" in lesson8.check_hand_schedule(stub).message
+
+
+# --- exercise 3 ---------------------------------------------------------------------------------
+
+
+def test_binomial_schedule():
+    assert lesson8.check_binomial_schedule(binomial_schedule).ok
+
+
+def test_binomial_schedule_with_the_split_in_the_middle():
+    def halves(steps, snapshots):  # bisection: valid, but not the fewest advances
+        def reverse(start, stop, slot, slots):
+            while stop - start > 1:
+                if slots == 1:
+                    yield Advance(start, stop - 1)
+                    yield Reverse(stop - 1, stop)
+                    stop -= 1
+                else:
+                    middle = (start + stop) // 2
+                    yield Advance(start, middle)
+                    yield Snapshot(slot + 1, middle)
+                    yield from reverse(middle, stop, slot + 1, slots - 1)
+                    stop = middle
+                yield Restore(slot, start)
+            yield Reverse(start, start + 1)
+
+        return [Reverse(0, 1)] if steps == 1 else [Snapshot(0, 0), *reverse(0, steps, 0, snapshots)]
+
+    verdict = lesson8.check_binomial_schedule(halves)
+    assert not verdict.ok
+    assert "your schedule is valid and advances" in verdict.message
+    assert "are enough (Griewank's minimum)" in verdict.message
+
+
+def test_binomial_schedule_with_every_kth_and_stub():
+    verdict = lesson8.check_binomial_schedule(lambda steps, s: list(every_kth(steps)))
+    assert not verdict.ok  # tapes stretches of k steps, and more slots than allowed
+    assert "but only slots 0 .." in verdict.message or "tapes" in verdict.message
+    assert "not written yet" in lesson8.check_binomial_schedule(stub).message
