@@ -86,7 +86,7 @@ def test_snapshots_needed_off_by_one_at_the_boundary():
 def test_snapshots_needed_too_few():
     verdict = lesson8.check_snapshots_needed(lambda steps, t: max(1, steps // (10 * t)))
     assert not verdict.ok
-    assert "are too few: whatever the schedule, some step must then run forward more than" in verdict.message
+    assert "too few: whatever the schedule, some step must then run forward more than" in verdict.message
 
 
 def test_snapshots_needed_not_a_number_and_stub():
