@@ -87,3 +87,353 @@ BROADCAST_TO = Primitive(
     jvp_rules=(lambda t, x, shape, out: BROADCAST_TO(t, shape), None),
     vjp_rules=(lambda g, x, shape, out: SUM_TO(g, shape_of(x)), None),
 )
+
+# === structural primitives: arrays (the arrays issue) ===========================================
+# Each moves, combines or reduces whole arrays, so it has no single local partial per operand:
+# it states a forward rule jvp_rules[k](tangent, *args, out) and a reverse rule
+# vjp_rules[k](cotangent, *args, out) per operand, written with primitives (so that higher order
+# works on arrays too, and presentation can print them).  Settings (an axis, a shape, an index)
+# are static operands: their rule is None.  Models: HIPS autograd's numpy_vjps.py (one rule per
+# operand), autodidax's jvp and transpose rules; Giles 2008 for inv, det and solve.
+
+from .primitive import Traced  # noqa: E402 (the array syntax at the end of this section)
+
+
+def _ndim(x) -> int:
+    return len(shape_of(x))
+
+
+def _as_float(x):
+    """A 0-d result is a plain float, so that scalar code meets the numbers it always met."""
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def _shapes_text(*xs) -> str:
+    return " and ".join(str(shape_of(x)) for x in xs)
+
+
+def _matmul_domain(a, b):
+    if _ndim(a) == 0 or _ndim(b) == 0:
+        return f"@ needs arrays of 1 or 2 dimensions, got shapes {_shapes_text(a, b)} (use * for numbers)"
+    if _ndim(a) > 2 or _ndim(b) > 2:
+        return f"@ is defined here for 1-D and 2-D arrays only, got shapes {_shapes_text(a, b)}"
+    inner_a, inner_b = shape_of(a)[-1], shape_of(b)[0]
+    if inner_a != inner_b:
+        return (f"shapes {_shapes_text(a, b)} do not line up: the last axis of the first ({inner_a}) "
+                f"must equal the first axis of the second ({inner_b})")
+    return None
+
+
+MATMUL = Primitive(
+    "matmul", lambda a, b: _as_float(np.matmul(a, b)), symbol="@", precedence=2, domain=_matmul_domain,
+    # C = A B:  Ċ = Ȧ B + A Ḃ;  Ā = C̄ Bᵀ,  B̄ = Aᵀ C̄  (1-D operands: the outer or inner product)
+    jvp_rules=(lambda t, a, b, out: MATMUL(t, b), lambda t, a, b, out: MATMUL(a, t)),
+    vjp_rules=(lambda g, a, b, out: _matmul_adjoint_left(g, a, b),
+               lambda g, a, b, out: _matmul_adjoint_right(g, a, b)),
+)
+
+
+def _matmul_adjoint_left(g, a, b):
+    """Ā for C = A B: C̄ Bᵀ; for a vector B it is the outer product C̄ Bᵀ, for a vector A, B C̄."""
+    if _ndim(a) == 1 and _ndim(b) == 1:
+        return MUL(g, b)
+    if _ndim(a) == 1:
+        return MATMUL(b, g)
+    if _ndim(b) == 1:
+        return OUTER(g, b)
+    return MATMUL(g, TRANSPOSE(b))
+
+
+def _matmul_adjoint_right(g, a, b):
+    """B̄ for C = A B: Aᵀ C̄; for a vector A it is the outer product A C̄ᵀ."""
+    if _ndim(a) == 1 and _ndim(b) == 1:
+        return MUL(g, a)
+    if _ndim(a) == 1:
+        return OUTER(a, g)
+    return MATMUL(TRANSPOSE(a), g)
+
+
+def _outer_domain(u, v):
+    if _ndim(u) != 1 or _ndim(v) != 1:
+        return f"outer takes two 1-D arrays, got shapes {_shapes_text(u, v)}"
+    return None
+
+
+OUTER = Primitive(  # u vᵀ: (u vᵀ)ij = u_i v_j
+    "outer", np.outer, notation="{0} {1}ᵀ", precedence=2, domain=_outer_domain,
+    jvp_rules=(lambda t, u, v, out: OUTER(t, v), lambda t, u, v, out: OUTER(u, t)),
+    vjp_rules=(lambda g, u, v, out: MATMUL(g, v), lambda g, u, v, out: MATMUL(u, g)),
+)
+
+TRANSPOSE = Primitive(  # axes reversed: Aᵀ for a matrix, a vector unchanged
+    "transpose", lambda x: _as_float(np.transpose(x)), notation="{0}ᵀ", precedence=9,
+    jvp_rules=(lambda t, x, out: TRANSPOSE(t),),
+    vjp_rules=(lambda g, x, out: TRANSPOSE(g),),
+)
+
+
+def _inverse_permutation(axes):
+    inverse = [0] * len(axes)
+    for k, a in enumerate(axes):
+        inverse[a] = k
+    return tuple(inverse)
+
+
+PERMUTE = Primitive(  # numpy.transpose(x, axes) with the axes given
+    "permute_dims", lambda x, axes: np.transpose(x, axes), static=(1,), arity=2,
+    jvp_rules=(lambda t, x, axes, out: PERMUTE(t, axes), None),
+    vjp_rules=(lambda g, x, axes, out: PERMUTE(g, _inverse_permutation(axes)), None),
+)
+
+
+def _reshape_domain(x, shape):
+    try:
+        np.empty(shape_of(x)).reshape(shape)
+    except (ValueError, TypeError) as error:
+        return f"cannot reshape an array of shape {shape_of(x)} into {shape!r} ({error})"
+    return None
+
+
+RESHAPE = Primitive(
+    "reshape", lambda x, shape: _as_float(np.reshape(x, shape)), static=(1,), arity=2,
+    domain=_reshape_domain,
+    jvp_rules=(lambda t, x, shape, out: RESHAPE(t, shape_of(out)), None),
+    vjp_rules=(lambda g, x, shape, out: RESHAPE(g, shape_of(x)), None),
+)
+
+
+def _axes(axis, ndim: int) -> tuple:
+    """An ``axis`` setting (None, an int, or a tuple; negative counts from the end) as sorted axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _kept_shape(x, axis) -> tuple:
+    """The shape of a reduction over ``axis`` with keepdims=True: a 1 where an axis was reduced."""
+    shape, axes = shape_of(x), _axes(axis, _ndim(x))
+    return tuple(1 if k in axes else n for k, n in enumerate(shape))
+
+
+def _spread_back(g, x, axis, keepdims):
+    """A reduction's adjoint: ḡ given its reduced axes back (as size 1), then broadcast to x's shape."""
+    if not keepdims:
+        g = RESHAPE(g, _kept_shape(x, axis))
+    return BROADCAST_TO(g, shape_of(x))
+
+
+def _axis_domain(x, axis, keepdims=False):
+    ndim = _ndim(x)
+    for a in (() if axis is None else axis if isinstance(axis, tuple) else (axis,)):
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool) or not -max(ndim, 1) <= a < max(ndim, 1):
+            return f"axis {axis!r} does not exist for an array of shape {shape_of(x)}"
+    return None
+
+
+def _count(x, axis) -> int:
+    shape = shape_of(x)
+    return int(np.prod([shape[a] for a in _axes(axis, len(shape))], dtype=int))
+
+
+SUM = Primitive(
+    "sum", lambda x, axis, keepdims: _as_float(np.sum(x, axis=axis, keepdims=keepdims)),
+    static=(1, 2), arity=3, domain=_axis_domain,
+    jvp_rules=(lambda t, x, axis, keepdims, out: SUM(t, axis, keepdims), None, None),
+    vjp_rules=(lambda g, x, axis, keepdims, out: _spread_back(g, x, axis, keepdims), None, None),
+)
+MEAN = Primitive(
+    "mean", lambda x, axis, keepdims: _as_float(np.mean(x, axis=axis, keepdims=keepdims)),
+    static=(1, 2), arity=3, domain=_axis_domain,
+    jvp_rules=(lambda t, x, axis, keepdims, out: MEAN(t, axis, keepdims), None, None),
+    vjp_rules=(lambda g, x, axis, keepdims, out: _spread_back(DIV(g, _count(x, axis)), x, axis, keepdims),
+               None, None),
+)
+
+
+def _index_domain(x, index):
+    try:
+        np.empty(shape_of(x))[index]
+    except (IndexError, TypeError, ValueError) as error:
+        return f"index {index!r} does not fit an array of shape {shape_of(x)} ({error})"
+    return None
+
+
+INDEX = Primitive(  # x[index]; the adjoint scatters back into zeros of x's shape
+    "getitem", lambda x, index: _as_float(np.asarray(x)[index]), static=(1,), arity=2,
+    notation="{0}[{1}]", precedence=9, domain=_index_domain,
+    jvp_rules=(lambda t, x, index, out: INDEX(t, index), None),
+    vjp_rules=(lambda g, x, index, out: SCATTER(g, index, shape_of(x)), None),
+)
+
+
+def _scatter(g, index, shape):
+    """Zeros of ``shape`` with ``g`` added at ``index`` (repeated indices add up)."""
+    out = np.zeros(shape)
+    np.add.at(out, index, g)
+    return _as_float(out)
+
+
+SCATTER = Primitive(  # the transpose of indexing: g put back where x[index] came from
+    "scatter", _scatter, static=(1, 2), arity=3,
+    jvp_rules=(lambda t, g, index, shape, out: SCATTER(t, index, shape), None, None),
+    vjp_rules=(lambda h, g, index, shape, out: INDEX(h, index), None, None),
+)
+
+
+class PerSlot(tuple):
+    """The rules of a primitive with any number of operands: ``rules[k]`` is ``rule(k, ...)``."""
+
+    def __new__(cls, rule):
+        self = super().__new__(cls, ())
+        self.rule = rule
+        return self
+
+    def __getitem__(self, k):
+        return lambda *args: self.rule(k, *args)
+
+
+def _concatenate_domain(axis, *xs):
+    if not xs:
+        return "concatenate needs at least one array"
+    if any(_ndim(x) == 0 for x in xs):
+        return f"concatenate takes arrays of at least 1 dimension, got shapes {_shapes_text(*xs)}"
+    try:
+        np.concatenate([np.empty(shape_of(x)) for x in xs], axis=axis)
+    except (ValueError, np.exceptions.AxisError) as error:
+        return f"cannot concatenate shapes {_shapes_text(*xs)} along axis {axis} ({error})"
+    return None
+
+
+def _block(k: int, axis: int, xs) -> tuple:
+    """The index of operand k's block (slot k, after the axis) inside the concatenation."""
+    ndim = _ndim(xs[0])
+    axis = axis % ndim
+    start = sum(shape_of(x)[axis] for x in xs[: k - 1])
+    return (slice(None),) * axis + (slice(start, start + shape_of(xs[k - 1])[axis]),)
+
+
+CONCATENATE = Primitive(  # concatenate(axis, x1, x2, ...): the axis comes first, a setting
+    "concatenate", lambda axis, *xs: np.concatenate(xs, axis=axis), static=(0,), arity=None,
+    domain=_concatenate_domain,
+    jvp_rules=PerSlot(lambda k, t, axis, *rest: SCATTER(t, _block(k, axis, rest[:-1]), shape_of(rest[-1]))),
+    vjp_rules=PerSlot(lambda k, g, axis, *rest: INDEX(g, _block(k, axis, rest[:-1]))),
+)
+
+
+def _maximum(x, y):
+    out = np.maximum(x, y)
+    return _as_float(out) if np.ndim(x) == 0 and np.ndim(y) == 0 else out
+
+
+MAXIMUM = Primitive(  # elementwise; at a tie each operand gets half the derivative (as JAX)
+    "maximum", _maximum,
+    partials=(lambda x, y, out: 0.5 * (1.0 + SIGN(x - y)), lambda x, y, out: 0.5 * (1.0 - SIGN(x - y))),
+)
+
+
+def _where(condition, x, y):
+    out = np.where(condition, x, y)
+    return _as_float(out) if np.ndim(out) == 0 else out
+
+
+def _where_domain(condition, x, y):
+    kind = np.asarray(condition).dtype.kind
+    if kind != "b":
+        return f"where's condition must be booleans (e.g. x > 0), got an array of {np.asarray(condition).dtype}"
+    return None
+
+
+WHERE = Primitive(  # where(condition, x, y): the condition is a setting, x and y elementwise
+    "where", _where, static=(0,), domain=_where_domain,
+    partials=(None, lambda c, x, y, out: WHERE(c, 1.0, 0.0), lambda c, x, y, out: WHERE(c, 0.0, 1.0)),
+)
+
+
+# --- Giles 2008: inverse, determinant, solve ------------------------------------------------------
+
+
+def _square_domain(a, name):
+    if _ndim(a) != 2 or shape_of(a)[0] != shape_of(a)[1]:
+        return f"{name} needs a square matrix, got shape {shape_of(a)}"
+    if np.linalg.cond(a) * np.finfo(float).eps > 1e-2:  # no digits left to trust
+        return f"the {shape_of(a)[0]}×{shape_of(a)[0]} matrix is singular (or too close to it: condition number {np.linalg.cond(a):.3g})"
+    return None
+
+
+def _solve_domain(a, b):
+    problem = _square_domain(a, "solve")
+    if problem:
+        return problem
+    if _ndim(b) not in (1, 2) or shape_of(b)[0] != shape_of(a)[0]:
+        return f"solve(A, B) needs B with {shape_of(a)[0]} rows, got shapes {_shapes_text(a, b)}"
+    return None
+
+
+INV = Primitive(  # C = A⁻¹ (Giles 2008):  Ċ = -C Ȧ C,  Ā = -Cᵀ C̄ Cᵀ
+    "inv", np.linalg.inv, domain=lambda a: _square_domain(a, "inv"),
+    jvp_rules=(lambda t, a, out: NEG(MATMUL(MATMUL(out, t), out)),),
+    vjp_rules=(lambda g, a, out: NEG(MATMUL(MATMUL(TRANSPOSE(out), g), TRANSPOSE(out))),),
+)
+
+
+def _det_domain(a):
+    if _ndim(a) != 2 or shape_of(a)[0] != shape_of(a)[1]:
+        return f"det needs a square matrix, got shape {shape_of(a)}"
+    return None
+
+
+DET = Primitive(  # C = det A (Giles 2008):  Ċ = C tr(A⁻¹ Ȧ),  Ā = C̄ C A⁻ᵀ; the rules need A⁻¹
+    "det", lambda a: float(np.linalg.det(a)), domain=_det_domain,
+    jvp_rules=(lambda t, a, out: MUL(out, SUM(MUL(TRANSPOSE(INV(a)), t), None, False)),),
+    vjp_rules=(lambda g, a, out: MUL(MUL(g, out), TRANSPOSE(INV(a))),),
+)
+
+
+def _solve_adjoint_b(g, a):
+    """B̄ = A⁻ᵀ C̄ for C = A⁻¹ B."""
+    return SOLVE(TRANSPOSE(a), g)
+
+
+def _solve_adjoint_a(g, a, out):
+    """Ā = -B̄ Cᵀ for C = A⁻¹ B (an outer product when B is a vector)."""
+    bbar = _solve_adjoint_b(g, a)
+    return NEG(OUTER(bbar, out) if _ndim(out) == 1 else MATMUL(bbar, TRANSPOSE(out)))
+
+
+SOLVE = Primitive(  # C = A⁻¹ B (Giles 2008):  Ċ = A⁻¹ (Ḃ - Ȧ C);  B̄ = A⁻ᵀ C̄,  Ā = -B̄ Cᵀ
+    "solve", np.linalg.solve, domain=_solve_domain,
+    jvp_rules=(lambda t, a, b, out: NEG(SOLVE(a, MATMUL(t, out))), lambda t, a, b, out: SOLVE(a, t)),
+    vjp_rules=(lambda g, a, b, out: _solve_adjoint_a(g, a, out), lambda g, a, b, out: _solve_adjoint_b(g, a)),
+)
+
+
+# --- array syntax on traced values: x @ y, x.T, x[i], x.reshape(...), x.sum(...) ------------------
+# ``Traced`` (adlessons.primitive) defines the arithmetic operators; the array ones belong with
+# the structural primitives they call, so they are attached here.
+
+
+def _traced_iter(self):
+    if not shape_of(self):
+        raise TypeError("a traced number is not a sequence: only traced arrays can be iterated over")
+    return (INDEX(self, k) for k in range(shape_of(self)[0]))
+
+
+def _traced_len(self):
+    if not shape_of(self):
+        raise TypeError("len() of a traced number: only traced arrays have a length")
+    return shape_of(self)[0]
+
+
+Traced.__matmul__ = lambda self, other: MATMUL(self, other)
+Traced.__rmatmul__ = lambda self, other: MATMUL(other, self)
+Traced.__getitem__ = lambda self, index: INDEX(self, index)
+Traced.__iter__ = _traced_iter
+Traced.__len__ = _traced_len
+Traced.T = property(lambda self: TRANSPOSE(self))
+Traced.ndim = property(lambda self: len(shape_of(self)))
+Traced.size = property(lambda self: int(np.prod(shape_of(self), dtype=int)))
+Traced.reshape = lambda self, *shape: RESHAPE(self, tuple(shape[0]) if len(shape) == 1 and not isinstance(
+    shape[0], int) else tuple(shape))
+Traced.sum = lambda self, axis=None, keepdims=False: SUM(self, axis, keepdims)
+Traced.mean = lambda self, axis=None, keepdims=False: MEAN(self, axis, keepdims)
