@@ -176,7 +176,14 @@ def split_at_double_dash(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv[:at], argv[at + 1:]
 
 
-def main(argv: list[str] | None = None, run=subprocess.call) -> int:
+def start(command: list[str]) -> int:
+    """Hand this process over to JupyterLab, so Ctrl-C reaches Lab alone (Windows: run it and wait)."""
+    if os.name == "posix":
+        os.execv(command[0], command)
+    return subprocess.call(command)
+
+
+def main(argv: list[str] | None = None, run=start) -> int:
     """Run the command line; `run` starts JupyterLab (tests pass a stand-in)."""
     ours, lab_options = split_at_double_dash(sys.argv[1:] if argv is None else list(argv))
     args = parser().parse_args(ours)
