@@ -177,8 +177,8 @@ def forward_equation(step, digits: int = 4) -> str:
         negative, magnitude = _split_sign(_partial_expr(node, slot))
         shown_partial = magnitude if is_number(magnitude) else symbol(format_factor(
             -partial if negative else partial, digits))
-        tangent_text = format_number(parent_tangent, digits) if k == 0 and not negative else \
-            format_factor(parent_tangent, digits)
+        bare = k == 0 and not negative and is_number(magnitude) and magnitude == 1  # just "v̇₁"
+        tangent_text = (format_number if bare else format_factor)(parent_tangent, digits)
         sign = (" - " if k else "-") if negative else (" + " if k else "")
         symbols.append(sign + _times(magnitude, label(parent, DOT)))
         numbers.append(sign + _times(shown_partial, tangent_text))
