@@ -5,6 +5,11 @@ cell tagged ``naive-dual`` to show perturbation confusion.  These tests run that
 check that (1) on ordinary, un-nested derivatives it agrees with ``adlessons.derivative`` and
 with the tangent sweep, and (2) on the nested example it gives the confused answer 2 while the
 package gives the true 1, so the lesson's story stays true if either side changes.
+
+Lesson 5 (notebooks/05_reverse_mode.ipynb) has the learner build a reverse mode on a toy
+recorder (the cell tagged ``toy-engine``, and the worked solutions of Section 6).  That engine
+must agree with ``adlessons.grad``, handle a 100,000-step chain, and build the same graphs as
+the nodes the exercise checks (``adlessons.exercises.lesson5``) build for themselves.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from hypothesis import strategies as st
 
 import adlessons
 from adlessons import derivative, jvp
+from adlessons.examples import griewank_walther
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_forward_mode.ipynb"
+LESSON5 = NOTEBOOK.with_name("05_reverse_mode.ipynb")
 
 
 def _cell_source(path: Path, tag: str) -> str:
@@ -92,3 +99,83 @@ def test_naive_dual_confusion_is_systematic(naive, x):
     nd = naive["naive_derivative"]
     assert nd(lambda u: u * nd(lambda y: u + y, 1.0), x) == 2.0
     assert derivative(lambda u: u * derivative(lambda y: u + y, 1.0), x) == 1.0
+
+
+# --- Lesson 5: the reverse mode the learner builds ---------------------------------------------------
+
+def _lesson5_engine() -> dict:
+    """The scaffold and the worked solutions of Lesson 5's Section 6 (local partials, order, sweep)."""
+    cells = [c for c in json.loads(LESSON5.read_text(encoding="utf-8"))["cells"]
+             if c["cell_type"] == "code"]
+    wanted = ("lesson5.check_local_partials(", "lesson5.check_topological_order(",
+              "lesson5.check_backward(")
+    sources = ["import math"]
+    for cell in cells:
+        source = "".join(cell["source"])
+        tags = cell["metadata"].get("tags", [])
+        if "toy-engine" in tags or ("solution" in tags and any(w in source for w in wanted)):
+            sources.append("\n".join(line for line in source.splitlines()
+                                      if not line.startswith("lesson5.")))
+    assert len(sources) == 5, "expected the scaffold and three solution cells"
+    namespace: dict = {}
+    exec(compile("\n\n".join(sources), f"{LESSON5.name}[engine]", "exec"), namespace)
+    return namespace
+
+
+ENGINE = _lesson5_engine()
+
+
+def mixed(x, y, sin, exp):
+    """Constants on both sides, a node used three times, every operation of the toy."""
+    s = x * y
+    return s - exp(x) / (y * y + 1.0) + sin(s) * (2.0 - s)
+
+
+def _engine_gradient(function, *point):
+    inputs = [ENGINE["ToyVar"](v) for v in point]
+    y = function(*inputs, sin=ENGINE["toy_sin"], exp=ENGINE["toy_exp"])
+    ENGINE["backward"](y)
+    return y.value, [v.grad for v in inputs]
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.floats(-3, 3), y=st.one_of(st.floats(0.2, 3), st.floats(-3, -0.2)))
+def test_lesson5_engine_agrees_with_grad(x, y):
+    gw_value, gw_grad = _engine_gradient(lambda a, b, sin, exp: ENGINE["gw_toy"](a, b), x, y)
+    assert gw_value == griewank_walther(x, y)
+    for mine, package in zip(gw_grad, adlessons.grad(griewank_walther, argnums=(0, 1))(x, y)):
+        assert math.isclose(mine, package, rel_tol=1e-12, abs_tol=1e-12)
+    value, gradient = _engine_gradient(mixed, x, y)
+    package_value, package_gradient = adlessons.value_and_grad(
+        lambda a, b: mixed(a, b, adlessons.sin, adlessons.exp), argnums=(0, 1))(x, y)
+    assert value == package_value
+    for mine, package in zip(gradient, package_gradient):
+        assert math.isclose(mine, package, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_lesson5_engine_runs_a_100000_step_chain():
+    # y = x · a^N at x = 0.5, a = 1: ∂y/∂x = 1 and ∂y/∂a = N·x = N/2, exact in floats
+    ToyVar = ENGINE["ToyVar"]
+    x, a = ToyVar(0.5), ToyVar(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y * a
+    ENGINE["backward"](y)
+    assert (x.grad, a.grad) == (1.0, 50_000.0)
+
+
+def test_lesson5_checks_build_the_graphs_the_lesson_builds():
+    """The checks' own nodes and the lesson's ToyVar make the same graph of every test function."""
+    from adlessons.exercises import lesson5
+
+    order = ENGINE["topological_order"]
+    for title, function, point in lesson5._CASES:
+        checks_graph = lesson5._Graph(title, function, point)
+        toy_y = function(*(ENGINE["ToyVar"](v) for v in point), sin=ENGINE["toy_sin"],
+                         exp=ENGINE["toy_exp"])
+        ours, theirs = order(toy_y), order(checks_graph.y)
+        assert [(v.op, v.value) for v in ours] == [(v.op, v.value) for v in theirs], title
+        position = {id(v): k for k, v in enumerate(ours)}
+        position_theirs = {id(v): k for k, v in enumerate(theirs)}
+        assert [[position[id(u)] for u in v.operands] for v in ours] == [
+            [position_theirs[id(u)] for u in v.operands] for v in theirs], title

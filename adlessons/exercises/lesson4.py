@@ -151,6 +151,8 @@ def _nested_cases(D: Callable) -> list:
 def check_tagged_derivative(tagged_derivative: Callable):
     """``tagged_derivative(f, x)`` must give f'(x) with dual numbers that carry a tag per call, so
     that nested derivatives come out right; f uses only + and * (numbers on either side)."""
+    if not callable(tagged_derivative):
+        call(tagged_derivative)  # says that it should be a function
     for title, thunk, answer in _nested_cases(tagged_derivative):
         thunk.__name__ = getattr(tagged_derivative, "__name__", "answer")
         got = call(thunk, on=title)

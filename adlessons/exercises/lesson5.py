@@ -14,6 +14,7 @@ The checks build their own graphs of such nodes.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from typing import Callable
@@ -64,6 +65,13 @@ _SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 def _name(index: int) -> str:
     """Griewank & Walther's name of node i, with subscripts: v₋₁, v₀, v₄."""
     return "v" + str(index).translate(_SUBSCRIPTS)
+
+
+_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _count(k: int) -> str:
+    return _WORDS.get(k, str(k))
 
 
 def _names(indices) -> str:
@@ -328,20 +336,34 @@ def _check_not_visited_early(graph: _Graph) -> None:
     If v's own grad changes after that moment, v was visited too early.
     """
     log = [id(node) for node, value in _Logged.log if value != 0.0]  # zeroing writes do not count
-    first_write, last_write = {}, {}
+    first_write, last_write, writes = {}, {}, {}
     for t, key in enumerate(log):
         first_write.setdefault(key, t)
         last_write[key] = t
+        writes[key] = writes.get(key, 0) + 1
     for pos, v in enumerate(graph.nodes):
         for u in v.operands:
             if graph.children(graph.position(u)) != [pos]:
                 continue
+            if writes.get(id(u), 0) > 1:
+                raise NotYet(f"on {graph.title}, {graph.name(v)} was swept back more than once: "
+                             f"{graph.name(u)}, used by {graph.name(v)} alone, received "
+                             f"{writes[id(u)]} contributions. Is a node in your order twice?")
             passed = first_write.get(id(u))
             if passed is not None and last_write.get(id(v), -1) > passed:
                 raise NotYet(f"on {graph.title}, {graph.name(v)} passed its contribution on to "
                              f"{graph.name(u)} before all of its children had passed theirs to it "
                              f"(its grad changed again afterwards): the sweep must visit a node "
                              f"only after all of its children.")
+
+
+def _contributions_summed(got: float, parts: list[float]) -> int:
+    """How many of a node's contributions its grad holds, if it holds only some of them (else 0)."""
+    for size in range(1, len(parts)):
+        for subset in itertools.combinations(parts, size):
+            if _close(got, sum(subset)):
+                return size
+    return 0
 
 
 def _check_adjoints(graph: _Graph) -> None:
@@ -355,15 +377,18 @@ def _check_adjoints(graph: _Graph) -> None:
         if not _is_number(got):
             raise NotYet(f"{on} the grad of {name} is {got!r}, not a number.")
         children = graph.children(pos)
-        distinct = sorted(set(children))
-        if len(children) >= 2 and any(_close(got, c) for c in graph.contributions(pos)):
+        received = _contributions_summed(got, graph.contributions(pos))
+        if received:
+            distinct = sorted(set(children))
             if len(distinct) == len(children):
-                uses = f"has {len(children)} children ({_names(graph.index(c) for c in distinct)})"
+                uses = (f"has {_count(len(children))} children "
+                        f"({_names(graph.index(c) for c in distinct)})")
             else:
-                uses = (f"is used {len(children)} times (by "
+                uses = (f"is used {_count(len(children))} times (by "
                         f"{_names(graph.index(c) for c in distinct)})")
-            raise NotYet(f"{on} {name} {uses} but received one contribution: its grad holds what "
-                         f"one use passed it, not the sum over all of them.")
+            what = "one contribution" if received == 1 else f"{_count(received)} contributions"
+            raise NotYet(f"{on} {name} {uses} but received {what}: its grad must hold the sum "
+                         f"of what every use passes it.")
         if children and any(_close(got, k * expected) for k in range(2, 6)):
             raise NotYet(f"{on} the grad of {name} is a multiple of its adjoint: it received more "
                          f"contributions than it has uses. Is a node swept back more than once?")
@@ -409,8 +434,8 @@ def check_backward(backward: Callable):
         _Logged.log.clear()
         call(backward, graph.y, on=title)
         if all(node.grad == 0.0 for node in graph.nodes):
-            raise NotYet(f"on {title}, after backward(y) every node's grad is still 0.0: backward "
-                         f"stores each adjoint in its node's grad.")
+            raise NotYet(f"on {title}, after backward(y) every node's grad is still 0.0: the sweep "
+                         f"starts from the seed ȳ = 1 and stores each adjoint in its node's grad.")
         if not _close(graph.y.grad, 1.0):
             raise NotYet(f"on {title}, after backward(y) y.grad is {graph.y.grad!r}: the sweep "
                          f"starts from the seed ȳ = ∂y/∂y = 1.")
