@@ -36,22 +36,22 @@ RTOL_MODES = 1e-12
 
 
 @pytest.mark.parametrize("case", cases())
-@settings(max_examples=15, **HYPOTHESIS)
+@settings(max_examples=4, **HYPOTHESIS)
 @given(data=st.data())
 def test_table_entry_first_derivatives_at_random_points(case, data):
     point = data.draw(case.domain, label="point")
     n, size = case.arity, size_of_numbers(case, point)
-    assert_close(case.build(*point), case.value(*point), 1e-13, 1e-2, f"{case.name} value")
+    assert_close(case.build(*point), case.value(*point), 1e-13, 1e-2, f"{case.name} at {point} value")
     gradient = ad.grad(case.build, argnums=tuple(range(n)))(*point)
     for k, want in enumerate(case.first(*point)):
-        assert_close(gradient[k], want, 1e-12, size, f"{case.name} reverse d/dx{k}")
-        assert_close(ad.jvp(case.build, point, unit(n, k))[1], want, 1e-12, size, f"{case.name} forward")
+        assert_close(gradient[k], want, 1e-12, size, f"{case.name} at {point} reverse d/dx{k}")
+        assert_close(ad.jvp(case.build, point, unit(n, k))[1], want, 1e-12, size, f"{case.name} at {point} forward")
         assert_close(ad.derivative(along(case.build, point, k), point[k]), want, 1e-12, size,
-                     f"{case.name} dual")
+                     f"{case.name} at {point} dual")
 
 
 @pytest.mark.parametrize("case", cases())
-@settings(max_examples=8, **HYPOTHESIS)
+@settings(max_examples=2, **HYPOTHESIS)
 @given(data=st.data())
 def test_table_entry_second_derivatives_at_random_points(case, data):
     point = data.draw(case.domain, label="point")
@@ -62,7 +62,7 @@ def test_table_entry_second_derivatives_at_random_points(case, data):
         def d_dxk_at(t, k=k):
             return ad.derivative(along(case.build, point, k), t)
         got = ad.derivative(d_dxk_at, point[k])
-        assert_close(got, hessian[k][k], 1e-11, size, f"{case.name} dual in dual H[{k}][{k}]")
+        assert_close(got, hessian[k][k], 1e-11, size, f"{case.name} at {point} dual in dual H[{k}][{k}]")
 
 
 # --- 2. random expressions built from the table's composable entries ---------------------------
@@ -125,7 +125,7 @@ def as_function(tree):
 # --- the expression itself -----------------------------------------------------------------
 
 
-@settings(max_examples=150, **HYPOTHESIS)
+@settings(max_examples=60, **HYPOTHESIS)
 @given(problems())
 def test_float_and_complex_versions_are_the_same_function(problem):
     (tree,), xs = problem
@@ -142,7 +142,7 @@ def test_float_and_complex_versions_are_the_same_function(problem):
 # --- gradients: reverse, forward, Dual, against the complex step ---------------------------
 
 
-@settings(max_examples=200, **HYPOTHESIS)
+@settings(max_examples=120, **HYPOTHESIS)
 @given(problems())
 def test_gradient_matches_complex_step(problem):
     (tree,), xs = problem
@@ -160,7 +160,7 @@ def test_gradient_matches_complex_step(problem):
         assert agree(t, g[k], sum(abs(v) for v in g), rtol=RTOL_MODES), (k, t, g[k])
 
 
-@settings(max_examples=100, **HYPOTHESIS)
+@settings(max_examples=50, **HYPOTHESIS)
 @given(problems())
 def test_dual_numbers_match_complex_step(problem):
     (tree,), xs = problem
@@ -174,7 +174,7 @@ def test_dual_numbers_match_complex_step(problem):
         assert agree(ad.derivative(along_k, xs[k]), ref[k], scale)
 
 
-@settings(max_examples=100, **HYPOTHESIS)
+@settings(max_examples=50, **HYPOTHESIS)
 @given(problems(), st.lists(st.floats(-1.0, 1.0, allow_nan=False), min_size=3, max_size=3))
 def test_directional_derivative_is_gradient_dot_direction(problem, direction):
     (tree,), xs = problem
@@ -193,7 +193,7 @@ def test_directional_derivative_is_gradient_dot_direction(problem, direction):
 # --- Jacobians of R^n -> R^2 -----------------------------------------------------------------
 
 
-@settings(max_examples=100, **HYPOTHESIS)
+@settings(max_examples=50, **HYPOTHESIS)
 @given(problems(n_outputs=2))
 def test_jacobians_match_complex_step(problem):
     exprs, xs = problem
@@ -222,7 +222,7 @@ def complex_step_second(tree, x, d=1e-4):
     return (first(x + d) - first(x - d)) / (2 * d), first(x)
 
 
-@settings(max_examples=60, **HYPOTHESIS)
+@settings(max_examples=40, **HYPOTHESIS)
 @given(trees(1), st.floats(-2.0, 2.0, allow_nan=False))
 def test_second_derivative_all_nestings(tree, x):
     f = lambda t: evaluate(tree, [t])  # noqa: E731

@@ -19,6 +19,7 @@ import functools
 import math
 import re
 
+import numpy as np
 import pytest
 
 import adlessons as ad
@@ -51,6 +52,8 @@ def formula_from_text(text: str):
     def build(node):
         if isinstance(node, ast.Expression):
             return build(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, bool):  # where's condition
+            return np.array(node.value)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
             return float(node.value)
         if isinstance(node, ast.Name):
@@ -88,22 +91,29 @@ def test_reading_text_back():
 
 
 @functools.lru_cache(maxsize=None)
-def samples_of(primitive):
-    """(entry, point, node) for every one-operation recording of a table entry that applies
-    ``primitive``: there the node's partials are the entry's partial derivatives."""
-    found = []
+def _one_operation_recordings() -> dict:
+    """primitive -> (entry, point, node) for every recording of a table entry that is a single
+    operation: there the node's partials are the entry's partial derivatives."""
+    found = {}
     for case in FUNCTIONS:
         for point in case.points:
             trace = ad.record(case.build, *point)
-            if len(trace.intermediates) == 1 and trace.intermediates[0].primitive is primitive:
-                found.append((case, point, trace.intermediates[0]))
-    return tuple(found)
+            if len(trace.intermediates) == 1:
+                node = trace.intermediates[0]
+                found.setdefault(node.primitive, []).append((case, point, node))
+    return found
+
+
+def samples_of(primitive) -> list:
+    """(entry, point, node): the one-operation recordings of the table that apply ``primitive``."""
+    return _one_operation_recordings().get(primitive, [])
 
 
 ELEMENTWISE = [p for p in PRIMITIVES.values() if p.is_elementwise]
 SLOTS = [pytest.param(p, k, id=f"{p.name}-{k}") for p in ELEMENTWISE for k in range(p.arity)
-         if not (p.name == "pow" and k == 1)]  # pow's exponent is a constant: no rule (below)
-NAMES = ("u", "w")
+         if k not in p.static  # a setting (where's condition) has no rule
+         and not (p.name == "pow" and k == 1)]  # pow's exponent is a constant: no rule (below)
+NAMES = ("u", "w", "z")
 
 
 def names_and_values(node):
@@ -114,6 +124,8 @@ def names_and_values(node):
         if node.trace.is_variable(x):
             names.append(NAMES[k])
             values[NAMES[k]] = node.args[k]
+        elif isinstance(node.args[k], np.ndarray) and node.args[k].dtype == bool and node.args[k].ndim == 0:
+            names.append(str(bool(node.args[k])))  # where's condition: True or False
         else:
             names.append(f"({node.args[k]!r})")
     return names, values
