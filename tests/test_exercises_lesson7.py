@@ -51,7 +51,7 @@ def test_matmul_solution_passes():
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda A, B, Cbar: (Cbar @ B, A @ Cbar), "raised ValueError"),          # no transposes: shapes clash
+    (lambda A, B, Cbar: (Cbar @ B, A @ Cbar), "raised ValueError on arrays of shapes"),          # no transposes: shapes clash
     (lambda A, B, Cbar: ((Cbar @ B.T).T, (A.T @ Cbar).T), "Abar has shape"),  # results transposed
     (lambda A, B, Cbar: (A.T @ Cbar, Cbar @ B.T), "has shape"),               # the two swapped
     (lambda A, B, Cbar: (Cbar @ B.T, A.T @ Cbar * 2), "Bbar has the right shape"),
@@ -93,7 +93,7 @@ def test_inverse_solution_passes():
     (lambda A, Cbar: -Cbar, "but not the right entries"),
     (lambda A, Cbar: np.zeros(3), "has shape"),
     (stub, "not written yet"),
-    ("not a function", "pass your function itself"),
+    ("not a function", "should be a function"),
 ])
 def test_inverse_wrong_answers_are_refused(wrong, words):
     feedback = lesson7.check_inverse_vjp(wrong)

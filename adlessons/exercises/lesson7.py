@@ -10,61 +10,50 @@ from __future__ import annotations
 
 import numpy as np
 
-from .feedback import Feedback, correct, not_yet
+from . import Feedback, NotYet, call, correct, exercise_check
+
+__all__ = ["check_broadcast_adjoint", "check_matmul_vjp", "check_inverse_vjp"]
 
 #: Shapes the checks use: (rows, columns, third size), including square and 1-sized ones.
 _SHAPES = ((4, 3, 2), (3, 3, 3), (1, 5, 2), (6, 2, 1))
 
 
-def _call(answer, args, what: str):
-    """(result, None) or (None, Feedback) when the learner's function fails or is not written."""
-    if not callable(answer):
-        return None, not_yet(f"pass your function itself (e.g. check(my_{what})), not {type(answer).__name__}")
-    try:
-        result = answer(*(np.array(a, dtype=float) for a in args))
-    except NotImplementedError:
-        return None, not_yet("your function is not written yet (it raised NotImplementedError)")
-    except Exception as error:  # noqa: BLE001 - any error of the learner's code becomes feedback
-        shapes = ", ".join(str(np.shape(a)) for a in args)
-        return None, not_yet(f"your function raised {type(error).__name__} ({error}) "
-                             f"when called with arrays of shapes {shapes}")
+def _run(answer, args, what: str):
+    """The learner's result on fresh float arrays (a stub or an error becomes a NotYet)."""
+    shapes = ", ".join(str(np.shape(a)) for a in args)
+    result = call(answer, *(np.array(a, dtype=float) for a in args), on=f"arrays of shapes {shapes}")
     if result is None:
-        return None, not_yet(f"your function returned None: return {what}")
-    return result, None
+        raise NotYet(f"your function returned None: return {what}")
+    return result
 
 
-def _compare(name: str, got, want, context: str, hint: str):
-    """None if ``got`` is ``want`` (shape and entries), else a Feedback naming what differs."""
+def _compare(name: str, got, want, context: str, hint: str) -> None:
+    """A NotYet unless ``got`` is ``want`` (shape and entries), naming what differs."""
     try:
         got = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        return not_yet(f"{name} is not an array of numbers ({type(got).__name__})")
+        raise NotYet(f"{name} is not an array of numbers ({type(got).__name__})") from None
     if got.shape != want.shape:
-        return not_yet(f"{name} has shape {got.shape}, but it must have the shape of its operand, "
-                       f"{want.shape} ({context})")
+        raise NotYet(f"{name} has shape {got.shape}, but it must have the shape of its operand, "
+                     f"{want.shape} ({context})")
     if not np.allclose(got, want, rtol=1e-9, atol=1e-12):
-        return not_yet(f"{name} has the right shape {want.shape} but not the right entries ({context}): {hint}")
-    return None
+        raise NotYet(f"{name} has the right shape {want.shape} but not the right entries ({context}): {hint}")
 
 
 def _pair(result, names: str):
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        return None, not_yet(f"return a pair ({names}), got {type(result).__name__}")
-    return result, None
+        raise NotYet(f"return a pair ({names}), got {type(result).__name__}")
+    return result
 
 
+@exercise_check
 def check_broadcast_adjoint(answer) -> Feedback:
     """``answer(X, w, Ybar)`` must return ``(Xbar, wbar)`` for ``Y = X * w`` with X of shape
     (N, k) and w of shape (k,) broadcast over the N rows."""
     for seed, (n, k, _) in enumerate(_SHAPES):
         rng = np.random.default_rng(70 + seed)
         X, w, Ybar = rng.normal(size=(n, k)), rng.normal(size=k), rng.normal(size=(n, k))
-        result, problem = _call(answer, (X, w, Ybar), "the pair (Xbar, wbar)")
-        if problem is not None:
-            return problem
-        result, problem = _pair(result, "Xbar, wbar")
-        if problem is not None:
-            return problem
+        result = _pair(_run(answer, (X, w, Ybar), "the pair (Xbar, wbar)"), "Xbar, wbar")
         context = f"X of shape {(n, k)}, w of shape {(k,)}"
         # Y_ij = X_ij w_j: dY_ij/dX_ij = w_j; w_j is used by every row i, so its adjoint sums them.
         for name, got, want, hint in (
@@ -72,35 +61,28 @@ def check_broadcast_adjoint(answer) -> Feedback:
             ("wbar", result[1], (Ybar * X).sum(axis=0),
              "w_j is used once in every row: what happens to a value used several times?"),
         ):
-            problem = _compare(name, got, want, context, hint)
-            if problem is not None:
-                return problem
+            _compare(name, got, want, context, hint)
     return correct("X̄ = Ȳ * w, and w̄ sums Ȳ * X over the rows w was broadcast along.")
 
 
+@exercise_check
 def check_matmul_vjp(answer) -> Feedback:
     """``answer(A, B, Cbar)`` must return ``(Abar, Bbar)`` for ``C = A @ B`` (2-D arrays)."""
     for seed, (n, m, k) in enumerate(_SHAPES):
         rng = np.random.default_rng(170 + seed)
         A, B, Cbar = rng.normal(size=(n, m)), rng.normal(size=(m, k)), rng.normal(size=(n, k))
-        result, problem = _call(answer, (A, B, Cbar), "the pair (Abar, Bbar)")
-        if problem is not None:
-            return problem
-        result, problem = _pair(result, "Abar, Bbar")
-        if problem is not None:
-            return problem
+        result = _pair(_run(answer, (A, B, Cbar), "the pair (Abar, Bbar)"), "Abar, Bbar")
         context = f"A of shape {(n, m)}, B of shape {(m, k)}"
         # C_il = sum_j A_ij B_jl: dC_il/dA_ij = B_jl and dC_il/dB_jl = A_ij (reference: Giles 2008).
         for name, got, want, hint in (
             ("Abar", result[0], Cbar @ B.T, "A_ij meets every B_jl in row i of C: sum over l"),
             ("Bbar", result[1], A.T @ Cbar, "B_jl meets every A_ij in column l of C: sum over i"),
         ):
-            problem = _compare(name, got, want, context, hint)
-            if problem is not None:
-                return problem
+            _compare(name, got, want, context, hint)
     return correct("Ā = C̄ Bᵀ and B̄ = Aᵀ C̄, for square and non-square shapes alike.")
 
 
+@exercise_check
 def check_inverse_vjp(answer) -> Feedback:
     """``answer(A, Cbar)`` must return ``Abar`` for ``C = inv(A)`` (A square, not symmetric)."""
     for seed, (n, _, _) in enumerate(_SHAPES):
@@ -108,16 +90,12 @@ def check_inverse_vjp(answer) -> Feedback:
         n = max(n, 2)
         A = rng.normal(size=(n, n)) + n * np.eye(n)  # well conditioned, not symmetric
         Cbar = rng.normal(size=(n, n))
-        result, problem = _call(answer, (A, Cbar), "Abar")
-        if problem is not None:
-            return problem
+        result = _run(answer, (A, Cbar), "Abar")
         C = np.linalg.inv(A)
         want = -C.T @ Cbar @ C.T  # Giles 2008, the inverse's reverse-mode result
         got = np.asarray(result, dtype=float) if not isinstance(result, (tuple, list)) else result
         if isinstance(got, np.ndarray) and got.shape == want.shape and np.allclose(got, -want, rtol=1e-9):
-            return not_yet(f"Abar has the wrong sign (A of shape {(n, n)}): differentiate A C = I once more")
-        problem = _compare("Abar", got, want, f"A of shape {(n, n)}, not symmetric",
-                           "start from dC = -C dA C and move each factor to the other side of the trace")
-        if problem is not None:
-            return problem
+            raise NotYet(f"Abar has the wrong sign (A of shape {(n, n)}): differentiate A C = I once more")
+        _compare("Abar", got, want, f"A of shape {(n, n)}, not symmetric",
+                 "start from dC = -C dA C and move each factor to the other side of the trace")
     return correct("Ā = -Cᵀ C̄ Cᵀ with C = A⁻¹ (Giles 2008), checked on non-symmetric matrices.")
