@@ -12,6 +12,10 @@
   every page. Launching live code in the page is off (``launch_buttons.thebe: false``),
   so its scripts are dropped from the pages.
 
+* the book's own stylesheet (``_assets/adlessons-book.css``: trace tables), search
+  excerpts over file:// (``offline_search``), alt text for graphs (``graph_alt``) and the
+  repository address as MyST substitutions (``repository``): see those modules.
+
 No file is fetched from the network at build or view time.
 """
 
@@ -20,6 +24,10 @@ from __future__ import annotations
 import shutil
 from importlib import resources
 from pathlib import Path
+
+import graph_alt
+import offline_search
+import repository
 
 PLOTLY_JS = "plotly/plotly.min.js"  # relative to the output's _static/
 
@@ -67,4 +75,7 @@ def setup(app):
     _plotly_source()  # fail early, with a clear message
     app.connect("html-page-context", _page_assets)
     app.connect("build-finished", _copy_plotly)
+    app.add_css_file("adlessons-book.css")
+    for module in (offline_search, graph_alt, repository):
+        module.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -31,6 +31,7 @@ import pytest
 
 from adlessons import forward_steps, record, reverse_steps
 from adlessons.examples import griewank_walther
+from stepper_fit import FIT_JS, check_fits_the_screen, inside, scroll_to
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +46,12 @@ ORIGIN = "http://adlessons.test"
 PAGE = f"{ORIGIN}/stepper.html"
 
 NOTEBOOK_CELLS = [
-    "from adlessons.examples import griewank_walther\nfrom adlessons.viz import stepper",
+    "from adlessons.examples import griewank_walther, normal_density\nfrom adlessons.viz import stepper",
     'stepper(griewank_walther, 1.5, 0.5, mode="reverse")',
     "stepper(griewank_walther, 1.5, 0.5)",
+    'stepper(normal_density, 1.0, 0.5, 2.0, mode="reverse")',  # the tallest lesson stepper
 ]
+N_STEPPERS = len(NOTEBOOK_CELLS) - 1
 
 
 def _in_ci() -> bool:
@@ -129,10 +132,10 @@ def exported_html(tmp_path_factory) -> str:
         os.environ["PATH"] = env_path
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     steppers = [m for m in state.values() if m["model_name"] == "AnyModel"]
-    assert len(steppers) == 2, "the widget state of both steppers is stored in the notebook"
+    assert len(steppers) == N_STEPPERS, "the widget state of every stepper is stored in the notebook"
     assert all(m["state"]["sweeps"] for m in steppers)
     out = nb.cells[1].outputs[0]["data"]
-    assert out["text/plain"] == "Stepper(reverse mode, 11 steps, griewank_walther)"
+    assert out["text/plain"].startswith("Reverse-mode stepper on griewank_walther: the adjoint sweep, 11 steps")
     assert out["application/vnd.jupyter.widget-view+json"]["model_id"] in state
     nbformat.write(nb, work / "stepper.ipynb")
     html, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
@@ -161,8 +164,13 @@ HARMLESS = (re.compile(r"/mathjax/"), re.compile(rf"^{re.escape(ORIGIN)}/anywidg
 
 
 @pytest.fixture
-def page(browser, exported_html, widget_js):
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+def viewport():
+    return {"width": 1200, "height": 900}
+
+
+@pytest.fixture
+def page(browser, exported_html, widget_js, viewport):
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
     served, refused, errors = [], [], []
 
@@ -182,7 +190,7 @@ def page(browser, exported_html, widget_js):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(PAGE, wait_until="load")
     page.wait_for_selector(".adl-stepper .adl-graph svg", timeout=30_000)
-    page.wait_for_function("document.querySelectorAll('.adl-stepper .adl-graph svg').length == 2")
+    page.wait_for_function(f"document.querySelectorAll('.adl-stepper .adl-graph svg').length == {N_STEPPERS}")
     yield page
     context.close()
     assert not errors, f"page errors: {errors}"
@@ -226,7 +234,7 @@ def test_reverse_stepper_steps_through_the_adjoint_sweep(page, stepper_view, tmp
     fifth = stepper_view(widget)
     assert fifth["highlighted"] == [f"node-{steps[4].node.name}"]
     assert fifth["equation"] == steps[4].equation()
-    assert fifth["equation"].startswith("v\u03044 += ")  # the children-sum rule at work
+    assert fifth["equation"].startswith("v\u0304\u2084 += ")  # the children-sum rule at work
     _screenshot(page, tmp_path, "stepper_reverse_step5.png")
 
     # the slider jumps to the end: the gradient is in the table (published values)
@@ -275,3 +283,64 @@ def test_forward_stepper_switches_seed_direction(page, stepper_view, tmp_path):
     assert stepper_view(widget)["equation"].endswith("= -13.7240")  # dy/dx2, published
     seed.select_option("0")
     assert stepper_view(widget)["equation"].endswith("= 3.0118")  # dy/dx1, published
+
+
+# --- fit, labels, focus, announcements -----------------------------------------------------------
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}], ids=["laptop-1366x768"])
+def test_every_stepper_fits_a_laptop_screen(page, tmp_path):
+    for k in range(N_STEPPERS):
+        widget = page.locator(".adl-stepper").nth(k)
+        seen = check_fits_the_screen(page, widget)
+        assert seen[0]["widget"][1] - seen[0]["widget"][0] <= 768, "the whole stepper fits in the window"
+        assert min(m["label"] for m in seen) >= 9.9, "node labels at least 10 px"
+    widget = page.locator(".adl-stepper").nth(N_STEPPERS - 1)
+    scroll_to(widget)
+    _screenshot(page, tmp_path, "stepper_density_1366x768.png")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}], ids=["phone-390x844"])
+def test_labels_stay_readable_at_phone_width(page, stepper_view, tmp_path):
+    for k in range(N_STEPPERS):
+        widget = page.locator(".adl-stepper").nth(k)
+        scroll_to(widget)
+        for _ in range(5):
+            widget.locator(".adl-next").click()
+        m = widget.evaluate(FIT_JS)
+        assert m["label"] >= 10.5, f"stepper {k}: node labels {m['label']:.1f} px at phone width"
+        assert m["widget"][3] <= 390 + 1, "the widget is no wider than the phone"
+        # the graph pane scrolls instead; it keeps the step's node in view
+        assert inside(m["node"], m["graphPane"]), (k, m)
+    _screenshot(page, tmp_path, "stepper_density_390x844.png")
+
+
+def test_focus_stays_in_the_stepper_when_a_button_disables_itself(page):
+    widget = page.locator(".adl-stepper").nth(0)
+    n = int(widget.locator(".adl-slider").get_attribute("max"))
+    widget.locator(".adl-next").focus()
+    for _ in range(n):
+        page.keyboard.press("Enter")
+    assert widget.locator(".adl-next").is_disabled()
+    focused = "() => document.activeElement && document.activeElement.className"
+    assert "adl-prev" in page.evaluate(focused)  # not lost to the page
+    page.keyboard.press("Enter")  # and it works from there: one step back
+    assert widget.evaluate("e => e.dataset.index") == str(n - 1)
+    widget.locator(".adl-start").focus()
+    page.keyboard.press("Enter")
+    assert widget.evaluate("e => e.dataset.index") == "0"
+    assert widget.locator(".adl-start").is_disabled()
+    assert "adl-next" in page.evaluate(focused)
+
+
+def test_caption_equation_and_graph_are_announced(page):
+    widget = page.locator(".adl-stepper").nth(0)
+    for part in (".adl-caption", ".adl-equation"):
+        assert widget.locator(part).get_attribute("aria-live") == "polite"
+        assert widget.locator(part).get_attribute("aria-atomic") == "true"
+    assert widget.get_attribute("aria-label") == "Reverse mode on griewank_walther"
+    widget.locator(".adl-next").click()
+    svg = widget.locator(".adl-graph svg")
+    assert svg.get_attribute("role") == "img"
+    label = svg.get_attribute("aria-label")
+    assert label.startswith("Computational graph of griewank_walther") and label.endswith("Highlighted: v\u2086.")
+    assert widget.locator(".adl-slider").get_attribute("aria-valuetext") == "step 1 of 11"
