@@ -23,20 +23,22 @@ from .tracing import Node, Trace, check_finite_derivatives, new_level, sweep_fai
 def tangent_steps(trace: Trace, input_tangents: Sequence, tangents: list) -> Iterator:
     """The tangent sweep, node by node: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j over v_i's parents v_j.
 
-    Fills ``tangents`` (one entry per node) and yields each node with its terms, a list of
-    (slot, term) for the edges it was computed along (none for an input, whose tangent is the
-    seed).  ``tangent_sweep`` and ``forward_steps`` run it.
+    Fills ``tangents`` (one entry per node; an input's is its seed) and yields each node as
+    its tangent is set.  ``tangent_sweep`` and ``forward_steps`` run it.
     """
     for node, seed in zip(trace.inputs, input_tangents):
         tangents[node.pos] = seed
-        yield node, []
+        yield node
     node = None
     try:
         for node in trace.intermediates:
-            terms = [(slot, node.primitive.jvp(slot, tangents[parent.pos], node.args, node.value))
-                     for slot, parent in enumerate(node.operands) if trace.is_variable(parent)]
-            tangents[node.pos] = reduce(operator.add, (term for _, term in terms))
-            yield node, terms
+            tangent = None  # no term yet: the first is taken as it is, not added to a zero
+            for slot, parent in enumerate(node.operands):
+                if trace.is_variable(parent):
+                    term = node.primitive.jvp(slot, tangents[parent.pos], node.args, node.value)
+                    tangent = term if tangent is None else tangent + term
+            tangents[node.pos] = tangent
+            yield node
     except Exception as error:  # name the node whose rule failed
         raise sweep_failure(error, node) from None
 
@@ -50,9 +52,9 @@ def tangent_sweep(trace: Trace, input_tangents: Sequence,
     check_seeds(trace.input_names, input_tangents, "tangent sweep", "input", "tangent")
     note_sweep("forward")
     tangents = [None] * len(trace.nodes)  # None: not computed yet
-    for node, terms in tangent_steps(trace, input_tangents, tangents):
+    for node in tangent_steps(trace, input_tangents, tangents):
         if on_step is not None:
-            on_step(ForwardStep.of(node, terms, tangents))
+            on_step(ForwardStep.of(node, tangents))
     check_finite_derivatives(trace, tangents, "tangent sweep")
     return tangents
 
@@ -93,11 +95,12 @@ class ForwardStep:
     tangent: object
 
     @classmethod
-    def of(cls, node: Node, terms: list, tangents: list) -> "ForwardStep":
+    def of(cls, node: Node, tangents: list) -> "ForwardStep":
         """The step a sweep just took at ``node``, with the partial of each edge it used."""
         rows = []
-        for slot, _ in terms:
-            parent = node.operands[slot]
+        for slot, parent in enumerate(node.operands):
+            if not node.trace.is_variable(parent):
+                continue
             partial = (node.primitive.partials[slot](*node.args, node.value)
                        if node.primitive.is_elementwise else None)
             rows.append((parent, slot, partial, tangents[parent.pos]))
