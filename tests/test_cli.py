@@ -13,7 +13,12 @@ import pytest
 from adlessons import cli
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
+
+
+def notebooks() -> list[str]:
+    """The lessons in the checkout, looked up when a test runs (lessons are added while others work)."""
+    return sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
+
 V1 = {"01_a.ipynb": b'{"v": 1, "lesson": "a"}', "02_b.ipynb": b'{"v": 1, "lesson": "b"}'}
 V2 = {"01_a.ipynb": b'{"v": 2, "lesson": "a"}', "02_b.ipynb": b'{"v": 2, "lesson": "b"}'}
 
@@ -28,23 +33,25 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_every_notebook_of_the_checkout_is_a_shipped_lesson():
+    names = notebooks()
     # adlessons/lessons links to notebooks/: a new lesson (07_..., 08_...) ships without a list to edit.
     shipped = cli.shipped_lessons()
-    assert list(shipped) == NOTEBOOKS and NOTEBOOKS
-    assert all(shipped[name] == (REPO / "notebooks" / name).read_bytes() for name in NOTEBOOKS)
+    assert list(shipped) == names and names
+    assert all(shipped[name] == (REPO / "notebooks" / name).read_bytes() for name in names)
 
 
 # --- get ---------------------------------------------------------------------------------------
 
 
 def test_get_copies_every_lesson_into_a_new_folder(tmp_path):
+    names = notebooks()
     folder = tmp_path / "deep" / "lessons"
     report = cli.get_lessons(folder)
-    assert report.copied == NOTEBOOKS and not (report.kept or report.updated)
-    assert sorted(p.name for p in folder.glob("*.ipynb")) == NOTEBOOKS
-    for name in NOTEBOOKS:
+    assert report.copied == names and not (report.kept or report.updated)
+    assert sorted(p.name for p in folder.glob("*.ipynb")) == names
+    for name in names:
         assert (folder / name).read_bytes() == (REPO / "notebooks" / name).read_bytes()
-    assert report.lines()[0].startswith(f"Copied {len(NOTEBOOKS)} lesson(s) into {folder}")
+    assert report.lines()[0].startswith(f"Copied {len(names)} lesson(s) into {folder}")
 
 
 def test_get_twice_changes_nothing(tmp_path):
@@ -113,9 +120,10 @@ def test_get_refuses_a_file_as_folder(tmp_path):
 
 
 def test_main_get_defaults_to_adlessons_lessons_in_the_current_folder(tmp_path, monkeypatch, capsys):
+    names = notebooks()
     monkeypatch.chdir(tmp_path)
     assert cli.main(["get"]) == 0
-    assert sorted(p.name for p in (tmp_path / "adlessons-lessons").glob("*.ipynb")) == NOTEBOOKS
+    assert sorted(p.name for p in (tmp_path / "adlessons-lessons").glob("*.ipynb")) == names
     assert "Copied" in capsys.readouterr().out
 
 
@@ -131,13 +139,14 @@ def test_main_get_refuses_jupyterlab_options(tmp_path, capsys):
 
 @pytest.mark.parametrize("root", [False, True])
 def test_lab_copies_then_starts_jupyterlab_in_the_copy(tmp_path, monkeypatch, capsys, root):
+    names = notebooks()
     started = []
     monkeypatch.setattr(cli, "jupyterlab_installed", lambda: True)
     monkeypatch.setattr(cli, "running_as_root", lambda: root)
     code = cli.main(["lab", str(tmp_path / "mine"), "--", "--no-browser", "--port", "8890"],
                     run=lambda command: started.append(command) or 7)
     assert code == 7  # JupyterLab's exit code is the command's
-    assert sorted(p.name for p in (tmp_path / "mine").glob("*.ipynb")) == NOTEBOOKS
+    assert sorted(p.name for p in (tmp_path / "mine").glob("*.ipynb")) == names
     expected = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={tmp_path / 'mine'}"]
     expected += ["--allow-root"] if root else []
     assert started == [expected + ["--no-browser", "--port", "8890"]]
@@ -145,15 +154,16 @@ def test_lab_copies_then_starts_jupyterlab_in_the_copy(tmp_path, monkeypatch, ca
 
 
 def test_lab_keeps_an_edited_lesson_and_names_itself_in_the_hint(tmp_path, monkeypatch, capsys):
+    names = notebooks()
     monkeypatch.setattr(cli, "jupyterlab_installed", lambda: True)
     monkeypatch.setenv("ADLESSONS_PROG", "./course")
     cli.get_lessons(tmp_path)
-    (tmp_path / NOTEBOOKS[0]).write_text("my answers")
+    (tmp_path / names[0]).write_text("my answers")
     cli.main(["lab", str(tmp_path)], run=lambda command: 0)
     out = capsys.readouterr().out
-    assert f"Kept your edited copy of 1 lesson(s): {NOTEBOOKS[0]}" in out
+    assert f"Kept your edited copy of 1 lesson(s): {names[0]}" in out
     assert f"./course lab --fresh {tmp_path}" in out
-    assert (tmp_path / NOTEBOOKS[0]).read_text() == "my answers"
+    assert (tmp_path / names[0]).read_text() == "my answers"
 
 
 def test_lab_without_jupyterlab_says_how_to_install_it(tmp_path, monkeypatch, capsys):
