@@ -172,3 +172,51 @@ def test_binomial_schedule_with_every_kth_and_stub():
     assert not verdict.ok  # tapes stretches of k steps, and more slots than allowed
     assert "but only slots 0 .." in verdict.message or "tapes" in verdict.message
     assert "not written yet" in lesson8.check_binomial_schedule(stub).message
+
+
+# --- the notebook's own cells -------------------------------------------------------------------
+
+
+def _notebook():
+    import json
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "notebooks" / "08_memory.ipynb"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_notebooks_worked_solutions_pass_and_the_layout_is_the_courses():
+    import contextlib
+    import io
+
+    notebook = _notebook()
+    assert notebook["metadata"]["kernelspec"] == {
+        "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    program = ["".join(code[0]["source"])]
+    stubs, solutions = [], []
+    for cell in code:
+        tags, source = cell["metadata"].get("tags", []), "".join(cell["source"])
+        if tags == ["exercise"]:
+            stubs.append(cell)
+            assert "raise NotImplementedError" in source and "lesson8.check_" in source
+        elif "solution" in tags:
+            assert tags == ["solution", "hide-input"] and cell["metadata"]["jupyter"]["source_hidden"]
+            solutions.append(cell)
+            stored = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"])
+            assert "Correct:" in stored  # the stored verdict of the worked solution
+            program.append("\n".join(line for line in source.splitlines()
+                                     if not line.startswith("lesson8.check_")))
+        elif "check" in tags:
+            assert tags == ["check", "remove-cell"] and cell["metadata"]["jupyter"]["source_hidden"]
+            assert source.startswith("# check:")
+    assert len(stubs) == len(solutions) == 3
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile("\n\n".join(program), "08_memory[solutions]", "exec"), namespace)
+    assert lesson8.check_snapshots_needed(namespace["snapshots_needed"]).ok
+    assert lesson8.check_hand_schedule(namespace["hand_schedule"]).ok
+    assert lesson8.check_binomial_schedule(namespace["binomial_schedule"]).ok
+    for cell in stubs:  # the stored output of a stub is a "Not yet", not a traceback
+        stored = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"])
+        assert stored.startswith("Not yet:") and "not written yet" in stored
