@@ -60,10 +60,12 @@ def _page_html(book_html: Path, page: str) -> str:
 
 
 def test_toc_lists_every_lesson_in_order(book_dir):
-    """Every notebooks/NN_topic.ipynb is a chapter, in lesson order, and nothing else is."""
+    """Every notebooks/NN_topic.ipynb is a chapter, in lesson order (the table may name a
+    lesson still being written: such a page is skipped by the build and these tests)."""
     lessons = sorted(p.stem for p in (book_dir / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    assert [Path(p).name for p in NOTEBOOKS] == lessons
-    assert len(lessons) >= 6
+    chapters = [Path(p).name for p in NOTEBOOKS]
+    assert [c for c in chapters if c in lessons] == lessons
+    assert chapters == sorted(chapters) and len(lessons) >= 6
     assert PAGES[0] == "intro" and PAGES[-1] == "references"
 
 
