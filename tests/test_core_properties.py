@@ -2,7 +2,7 @@
 
 1. Every entry of the shared table (tests/function_table.py) at random points of its domain:
    value, reverse, forward and dual numbers against its value and gradient written out by
-   calculus, and second derivatives against its Hessian.
+   calculus, and second derivatives (reverse over reverse, dual in dual) against its Hessian.
 2. Random expression trees built from the table's composable entries (smooth on all of R, slowly
    growing, so random nesting cannot leave a domain or overflow), differentiated every way.
    Each tree is evaluated twice from the same entries: with their ``build`` (adlessons: plain
@@ -38,31 +38,26 @@ RTOL_MODES = 1e-12
 @pytest.mark.parametrize("case", cases())
 @settings(max_examples=4, **HYPOTHESIS)
 @given(data=st.data())
-def test_table_entry_first_derivatives_at_random_points(case, data):
+def test_table_entry_at_random_points(case, data):
     point = data.draw(case.domain, label="point")
     n, size = case.arity, size_of_numbers(case, point)
-    assert_close(case.build(*point), case.value(*point), 1e-13, 1e-2, f"{case.name} at {point} value")
+    what = f"{case.name} at {point}"
+    assert_close(case.build(*point), case.value(*point), 1e-13, 1e-2, f"{what} value")
+    # first order: reverse, forward (one sweep per input) and dual numbers
     gradient = ad.grad(case.build, argnums=tuple(range(n)))(*point)
     for k, want in enumerate(case.first(*point)):
-        assert_close(gradient[k], want, 1e-12, size, f"{case.name} at {point} reverse d/dx{k}")
-        assert_close(ad.jvp(case.build, point, unit(n, k))[1], want, 1e-12, size, f"{case.name} at {point} forward")
-        assert_close(ad.derivative(along(case.build, point, k), point[k]), want, 1e-12, size,
-                     f"{case.name} at {point} dual")
-
-
-@pytest.mark.parametrize("case", cases())
-@settings(max_examples=2, **HYPOTHESIS)
-@given(data=st.data())
-def test_table_entry_second_derivatives_at_random_points(case, data):
-    point = data.draw(case.domain, label="point")
-    hessian, size = np.array(case.second(*point)), size_of_numbers(case, point)
+        assert_close(gradient[k], want, 1e-12, size, f"{what} reverse d/dx{k}")
+        assert_close(ad.jvp(case.build, point, unit(n, k))[1], want, 1e-12, size, f"{what} forward")
+        assert_close(ad.derivative(along(case.build, point, k), point[k]), want, 1e-12, size, f"{what} dual")
+    # second order: reverse over reverse, and the diagonal by dual numbers in dual numbers
+    hessian = np.array(case.second(*point))
     H_rr = ad.jacrev(ad.jacrev(lambda v: case.build(*v)))(np.array(point, dtype=float))
-    assert np.all(np.abs(H_rr - hessian) <= 1e-11 * (np.abs(hessian) + size)), (H_rr, hessian)
-    for k in range(case.arity):  # the diagonal by dual numbers in dual numbers
+    assert np.all(np.abs(H_rr - hessian) <= 1e-11 * (np.abs(hessian) + size)), (what, H_rr, hessian)
+    for k in range(n):
         def d_dxk_at(t, k=k):
             return ad.derivative(along(case.build, point, k), t)
         got = ad.derivative(d_dxk_at, point[k])
-        assert_close(got, hessian[k][k], 1e-11, size, f"{case.name} at {point} dual in dual H[{k}][{k}]")
+        assert_close(got, hessian[k][k], 1e-11, size, f"{what} dual in dual H[{k}][{k}]")
 
 
 # --- 2. random expressions built from the table's composable entries ---------------------------
