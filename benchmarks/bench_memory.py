@@ -8,9 +8,9 @@ same tape (``taped_vjp``, freed right after its sweep):
 - √N: ``every_kth(N)``, keep x_0, x_k, x_2k, ... (k = 100) and tape one stretch of k at a time;
 - binomial: ``binomial(N, 10)``, Griewank's schedule with 10 snapshot slots, one step at a time.
 
-The scalar recurrence is x <- x - 0.01 sin(x); the array one is x <- x - 0.01 sin(x) * (1 + x²)
-on an array of 64 float64 entries (elementwise operations, one node per operation holding an
-array). A fourth row uses ``checkpoint`` instead of a schedule: the loop as 100 checkpointed
+The scalar recurrence is x <- x - 0.01 sin(x); the array one is RNN-like, x <- x + 0.01 tanh(W x)
+on a vector of 64 float64 entries with a fixed 64x64 matrix W (``adlessons.numpy``: a matmul and
+three elementwise operations per step, each node holding an array). A fourth row uses ``checkpoint`` instead of a schedule: the loop as 100 checkpointed
 calls of 100 steps, differentiated by ``grad`` (scalar) or swept as one trace (array).
 
 Correctness first: every schedule's gradient must equal plain reverse mode's (the whole loop
@@ -46,6 +46,7 @@ import time
 import numpy as np
 
 import adlessons
+import adlessons.numpy as anp
 from adlessons import Trace, adjoint_sweep, checkpoint, grad, sin
 from adlessons.memory import measure_memory
 from adlessons.schedules import binomial, every_kth, run_schedule, store_all
@@ -59,8 +60,11 @@ def scalar_step(x):
     return x - 0.01 * sin(x)
 
 
+WEIGHTS = np.random.default_rng(1).normal(size=(ARRAY_SIZE, ARRAY_SIZE)) / ARRAY_SIZE ** 0.5
+
+
 def array_step(x):
-    return x - 0.01 * sin(x) * (1.0 + x * x)
+    return x + 0.01 * anp.tanh(WEIGHTS @ x)
 
 
 def loop(step, x, steps):
@@ -172,7 +176,7 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(0)
     workloads = {
         "scalar recurrence x <- x - 0.01 sin(x)": (scalar_step, 1.0),
-        f"array recurrence x <- x - 0.01 sin(x)(1 + x²), {ARRAY_SIZE} entries":
+        f"array recurrence x <- x + 0.01 tanh(W x), {ARRAY_SIZE} entries":
             (array_step, rng.uniform(-1.0, 1.0, ARRAY_SIZE)),
     }
     verdicts = []
