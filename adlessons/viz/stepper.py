@@ -74,7 +74,8 @@ function button(cls, name, title, text) {
 // below min_label_px; then its pane scrolls, following the highlighted node.
 const SIDE_BY_SIDE = 620;   // px of widget width
 const TABLE_MIN = 250;      // px: the table's narrowest column in side-by-side mode
-const PAGE_CHROME = 90;     // px kept free for a page header or JupyterLab's bars
+const PAGE_CHROME = 90;     // px of the window kept free for a page's header
+const PANE_MARGIN = 24;     // px kept free in a scrolling pane (JupyterLab's notebook)
 const PT = 4 / 3;           // CSS px per pt
 
 function render({ model, el }) {
@@ -137,6 +138,19 @@ function render({ model, el }) {
     seedBox.style.display = sweeps().length > 1 ? "" : "none";
   }
 
+  // The height the stepper may fill: JupyterLab's notebook pane (which scrolls, under
+  // Lab's bars), else the window less a page header (the book's).
+  function roomHeight() {
+    for (let e = root.parentElement; e && e !== document.body; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      const scrolls = /(auto|scroll)/.test(s.overflowY) && e.scrollHeight > e.clientHeight + 1;
+      if (e.classList.contains("jp-WindowedPanel-outer") || (scrolls && e.clientHeight >= 200)) {
+        return Math.min(e.clientHeight, window.innerHeight) - PANE_MARGIN;
+      }
+    }
+    return window.innerHeight - PAGE_CHROME;
+  }
+
   function fit() {
     const svg = graph.querySelector("svg");
     const width = body.clientWidth;
@@ -145,7 +159,7 @@ function render({ model, el }) {
     root.classList.toggle("adl-side", side);
     root.classList.toggle("adl-stacked", !side);
     if (chrome === null) chrome = root.offsetHeight - body.offsetHeight;
-    const room = Math.max(220, window.innerHeight - chrome - PAGE_CHROME);
+    const room = Math.max(220, roomHeight() - chrome);
     const box = (svg.getAttribute("viewBox") || "").split(/[\s,]+/).map(Number);
     const w = parseFloat(svg.getAttribute("width")) * PT, h = parseFloat(svg.getAttribute("height")) * PT;
     if (!(w > 0 && h > 0)) return;
