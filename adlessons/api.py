@@ -86,7 +86,7 @@ def _leaf_value(x, where: str):
         if x.dtype.kind in "iu" or x.dtype == np.float32 or x.dtype == np.float16:
             return x.astype(float)
         if x.dtype == np.float64:
-            bad = np.argwhere(~np.isfinite(x))
+            bad = np.argwhere(~np.isfinite(x)) if not np.isfinite(x).all() else ()
             if len(bad):
                 index = tuple(int(i) for i in bad[0])
                 raise _domain_error(where, f"{_describe_array(x)} has {x[index]!r} at index {index} "

@@ -217,10 +217,20 @@ def _kept_shape(x, axis) -> tuple:
 
 
 def _spread_back(g, x, axis, keepdims):
-    """A reduction's adjoint: ḡ given its reduced axes back (as size 1), then broadcast to x's shape."""
-    if not keepdims:
+    """A reduction's adjoint: ḡ given its reduced axes back (as size 1), then broadcast to x's
+    shape (a number, the reduction of every axis, broadcasts as it is)."""
+    if not keepdims and axis is not None:
         g = RESHAPE(g, _kept_shape(x, axis))
     return BROADCAST_TO(g, shape_of(x))
+
+
+class _Reduction(Primitive):
+    """A reduction prints as NumPy code does: ``sum(v₂)``, ``sum(v₂, axis=1, keepdims=True)``."""
+
+    def format(self, x_text: str, axis_text: str = "None", keepdims_text: str = "False") -> str:
+        settings = ("" if axis_text == "None" else f", axis={axis_text}") + (
+            ", keepdims=True" if keepdims_text == "True" else "")
+        return f"{self.name}({x_text}{settings})"
 
 
 def _axis_domain(x, axis, keepdims=False):
@@ -236,13 +246,13 @@ def _count(x, axis) -> int:
     return int(np.prod([shape[a] for a in _axes(axis, len(shape))], dtype=int))
 
 
-SUM = Primitive(
+SUM = _Reduction(
     "sum", lambda x, axis, keepdims: _as_float(np.sum(x, axis=axis, keepdims=keepdims)),
     static=(1, 2), arity=3, domain=_axis_domain,
     jvp_rules=(lambda t, x, axis, keepdims, out: SUM(t, axis, keepdims), None, None),
     vjp_rules=(lambda g, x, axis, keepdims, out: _spread_back(g, x, axis, keepdims), None, None),
 )
-MEAN = Primitive(
+MEAN = _Reduction(
     "mean", lambda x, axis, keepdims: _as_float(np.mean(x, axis=axis, keepdims=keepdims)),
     static=(1, 2), arity=3, domain=_axis_domain,
     jvp_rules=(lambda t, x, axis, keepdims, out: MEAN(t, axis, keepdims), None, None),
@@ -251,16 +261,46 @@ MEAN = Primitive(
 )
 
 
+class Index:
+    """An index (``x[1:, 0]``'s ``(slice(1, None), 0)``) that prints as it was written: ``1:, 0``."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key.key if isinstance(key, Index) else key
+
+    def __repr__(self) -> str:
+        parts = self.key if isinstance(self.key, tuple) else (self.key,)
+        return ", ".join(_index_text(k) for k in parts)
+
+
+def _index_text(k) -> str:
+    if isinstance(k, slice):
+        text = ":".join("" if v is None else str(v) for v in (k.start, k.stop))
+        return text + ("" if k.step is None else f":{k.step}")
+    if k is Ellipsis:
+        return "..."
+    if k is None:
+        return "None"
+    if isinstance(k, (list, np.ndarray)) and np.size(k) > 6:
+        return f"<{np.asarray(k).dtype} array of shape {np.shape(k)}>"
+    return repr(np.asarray(k).tolist()) if isinstance(k, np.ndarray) else repr(k)
+
+
+def _key(index):
+    return index.key if isinstance(index, Index) else index
+
+
 def _index_domain(x, index):
     try:
-        np.empty(shape_of(x))[index]
+        np.empty(shape_of(x))[_key(index)]
     except (IndexError, TypeError, ValueError) as error:
-        return f"index {index!r} does not fit an array of shape {shape_of(x)} ({error})"
+        return f"index [{Index(index)!r}] does not fit an array of shape {shape_of(x)} ({error})"
     return None
 
 
 INDEX = Primitive(  # x[index]; the adjoint scatters back into zeros of x's shape
-    "getitem", lambda x, index: _as_float(np.asarray(x)[index]), static=(1,), arity=2,
+    "getitem", lambda x, index: _as_float(np.asarray(x)[_key(index)]), static=(1,), arity=2,
     notation="{0}[{1}]", precedence=9, domain=_index_domain,
     jvp_rules=(lambda t, x, index, out: INDEX(t, index), None),
     vjp_rules=(lambda g, x, index, out: SCATTER(g, index, shape_of(x)), None),
@@ -270,12 +310,12 @@ INDEX = Primitive(  # x[index]; the adjoint scatters back into zeros of x's shap
 def _scatter(g, index, shape):
     """Zeros of ``shape`` with ``g`` added at ``index`` (repeated indices add up)."""
     out = np.zeros(shape)
-    np.add.at(out, index, g)
+    np.add.at(out, _key(index), g)
     return _as_float(out)
 
 
 SCATTER = Primitive(  # the transpose of indexing: g put back where x[index] came from
-    "scatter", _scatter, static=(1, 2), arity=3,
+    "scatter", _scatter, static=(1, 2), arity=3, notation="scatter({0}, [{1}], {2})",
     jvp_rules=(lambda t, g, index, shape, out: SCATTER(t, index, shape), None, None),
     vjp_rules=(lambda h, g, index, shape, out: INDEX(h, index), None, None),
 )
@@ -310,7 +350,7 @@ def _block(k: int, axis: int, xs) -> tuple:
     ndim = _ndim(xs[0])
     axis = axis % ndim
     start = sum(shape_of(x)[axis] for x in xs[: k - 1])
-    return (slice(None),) * axis + (slice(start, start + shape_of(xs[k - 1])[axis]),)
+    return Index((slice(None),) * axis + (slice(start, start + shape_of(xs[k - 1])[axis]),))
 
 
 CONCATENATE = Primitive(  # concatenate(axis, x1, x2, ...): the axis comes first, a setting
@@ -427,7 +467,7 @@ def _traced_len(self):
 
 Traced.__matmul__ = lambda self, other: MATMUL(self, other)
 Traced.__rmatmul__ = lambda self, other: MATMUL(other, self)
-Traced.__getitem__ = lambda self, index: INDEX(self, index)
+Traced.__getitem__ = lambda self, index: INDEX(self, Index(index))
 Traced.__iter__ = _traced_iter
 Traced.__len__ = _traced_len
 Traced.T = property(lambda self: TRANSPOSE(self))
