@@ -11,7 +11,7 @@ are importable from here too, loaded on first use (they bring in Graphviz and wi
 """
 
 from .api import grad, jacfwd, jacrev, jvp, record, unit_vectors, value_and_grad, vjp
-from .checkpointing import checkpoint  # noqa: F401 (jax.checkpoint's name and meaning)
+from .checkpointing import checkpoint
 from .counting import count_sweeps
 from .errors import ADError, DerivativeError, DomainError, OperandError
 from .forward import Dual, ForwardStep, derivative, forward_steps, tangent_sweep
@@ -30,7 +30,7 @@ __all__ = [
     "adjoint_sweep", "reverse_steps", "ReverseStep",
     "evaluation_table", "tangent_table", "adjoint_table", "count_sweeps",
     "PRIMITIVES", "Primitive", "ADError", "DomainError", "DerivativeError", "OperandError",
-    "draw", "stepper",
+    "checkpoint", "draw", "stepper",
 ]
 
 

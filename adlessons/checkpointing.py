@@ -32,7 +32,7 @@ import numpy as np
 from .errors import describe_value
 from .forward import tangent_sweep
 from .memory import release
-from .primitive import PRIMITIVES, Primitive, Traced, is_plain_value, shape_of
+from .primitive import Primitive, Traced, is_plain_value, shape_of
 from .presentation import constant_text
 from .reverse import adjoint_sweep
 from .symbolic import Expr, symbol, to_text
@@ -59,9 +59,8 @@ def checkpoint(f: Callable) -> Callable:
             name, evaluate=inside, arity=None, notation=f"{name}({', '.join(shown)})",
             jvp_rules=tuple(inside.jvp_rule(k) for k in range(len(operands))),
             vjp_rules=tuple(inside.vjp_rule(k) for k in range(len(operands))),
+            register=False,  # one call is not an entry of the table
         )
-        if PRIMITIVES.get(name) is primitive:  # one call is not an entry of the table
-            del PRIMITIVES[name]
         return primitive(*operands)
 
     checkpointed.checkpointed = f

@@ -51,12 +51,14 @@ class Primitive:
     notation: str = ""  # a format string instead, e.g. "{0}ᵀ"
     static: tuple = ()
     domain: Optional[Callable[..., Optional[str]]] = None
+    register: bool = True  # False for one made at run time (a checkpointed call): not a table entry
 
     def __post_init__(self):
         if self.arity == -1:
             rules = self.partials if self.partials is not None else self.vjp_rules
             object.__setattr__(self, "arity", len(rules))
-        PRIMITIVES[self.name] = self
+        if self.register:
+            PRIMITIVES[self.name] = self
 
     @property
     def is_elementwise(self) -> bool:

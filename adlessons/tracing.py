@@ -143,9 +143,14 @@ class Trace:
 
     def __repr__(self) -> str:
         return (
-            f"<Trace: {self.n_inputs} inputs, {len(self.nodes) - self.n_inputs} intermediates, "
-            f"{len(self.outputs)} output{'s' if len(self.outputs) != 1 else ''}>"
+            f"<Trace: {_count(self.n_inputs, 'input')}, "
+            f"{_count(len(self.nodes) - self.n_inputs, 'intermediate')}, "
+            f"{_count(len(self.outputs), 'output')}>"
         )
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'s' if n != 1 else ''}"
 
 
 def _evaluate(primitive: Primitive, args: tuple, floats_only: bool):
