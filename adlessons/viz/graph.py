@@ -170,6 +170,24 @@ def _label(lines: Sequence[tuple]) -> str:
     return "\\n".join(text.replace("\\", "\\\\") for text, _, _ in lines)
 
 
+#: Node boxes: at least this wide (inches), with this much room left and right of the text.
+MIN_WIDTH, SIDE_MARGIN = 1.35, 0.1
+#: Graphviz measures a plain label in the regular font, but the first line is drawn bold
+#: (up to a tenth wider): a long first line gets a box from this generous estimate of bold
+#: Helvetica's character widths, in ems (space; other ASCII; subscripts and accents).
+BOLD_EM = {" ": 0.28, "ascii": 0.58, "other": 0.45}
+
+
+def _box_width(lines: Sequence[tuple], fontsize: float = 12) -> Optional[str]:
+    """A ``width`` for a node whose bold line might not fit the box Graphviz measures, else None."""
+    def ems(text):
+        return sum(BOLD_EM[" "] if c == " " else BOLD_EM["ascii" if c.isascii() else "other"] for c in text)
+
+    bold = max((ems(text) for text, _, is_bold in lines if is_bold), default=0)
+    needed = bold * fontsize / 72 + 2 * SIDE_MARGIN + 0.06
+    return f"{needed:.2f}" if needed > MIN_WIDTH else None
+
+
 _NODE_GROUP = re.compile(r'<g id="([^"]*)" class="node[^"]*">.*?</g>', re.DOTALL)
 _TEXT_TAG = re.compile(r"<text\b[^>]*>")
 _FILL = re.compile(r'\sfill="[^"]*"')
@@ -262,7 +280,8 @@ def draw(
         graph_attr={"rankdir": "BT", "nodesep": "0.3", "ranksep": "0.42", "fontname": FONT,
                     "bgcolor": "white", "pad": "0.15"},
         node_attr={"fontname": FONT, "fontsize": "12", "shape": "box", "style": "rounded,filled",
-                   "width": "1.35", "height": "0.5", "margin": "0.1,0.05", "penwidth": "1.2"},
+                   "width": str(MIN_WIDTH), "height": "0.5", "margin": f"{SIDE_MARGIN},0.05",
+                   "penwidth": "1.2"},
         edge_attr={"color": PALETTE["edge"], "arrowsize": "0.7", "penwidth": "1.2"},
     )
 
@@ -289,6 +308,8 @@ def draw(
             attrs["peripheries"] = "2"
         if node.pos == current:
             attrs.update({"penwidth": "3", "class": HIGHLIGHT_CLASS})
+        if _box_width(lines):
+            attrs["width"] = _box_width(lines)
         dot.node(_node_id(node.pos), _label(lines), fontcolor=ink, **attrs)
         dot.line_styles[attrs["id"]] = [(colour, bold) for _, colour, bold in lines]
 
