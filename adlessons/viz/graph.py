@@ -173,19 +173,22 @@ def _label(lines: Sequence[tuple]) -> str:
 #: Node boxes: at least this wide (inches), with this much room left and right of the text.
 MIN_WIDTH, SIDE_MARGIN = 1.35, 0.1
 #: Graphviz measures a plain label in the regular font, but the first line is drawn bold
-#: (up to a tenth wider): a long first line gets a box from this generous estimate of bold
-#: Helvetica's character widths, in ems (space; other ASCII; subscripts and accents).
+#: (up to a tenth wider). The box's side margins absorb that for lines up to about 140 pt;
+#: a longer first line gets a box from this generous estimate of bold Helvetica's character
+#: widths, in ems (space; other ASCII; subscripts and accents), so it stays inside.
 BOLD_EM = {" ": 0.28, "ascii": 0.58, "other": 0.45}
+BOLD_FITS_PT = 140
 
 
 def _box_width(lines: Sequence[tuple], fontsize: float = 12) -> Optional[str]:
-    """A ``width`` for a node whose bold line might not fit the box Graphviz measures, else None."""
+    """A ``width`` for a node whose bold line would not fit the box Graphviz measures, else None."""
     def ems(text):
         return sum(BOLD_EM[" "] if c == " " else BOLD_EM["ascii" if c.isascii() else "other"] for c in text)
 
-    bold = max((ems(text) for text, _, is_bold in lines if is_bold), default=0)
-    needed = bold * fontsize / 72 + 2 * SIDE_MARGIN + 0.06
-    return f"{needed:.2f}" if needed > MIN_WIDTH else None
+    bold_pt = max((ems(text) for text, _, is_bold in lines if is_bold), default=0) * fontsize
+    if bold_pt <= BOLD_FITS_PT:
+        return None
+    return f"{bold_pt / 72 + 2 * SIDE_MARGIN * 0.6:.2f}"
 
 
 _NODE_GROUP = re.compile(r'<g id="([^"]*)" class="node[^"]*">.*?</g>', re.DOTALL)
