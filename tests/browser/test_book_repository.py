@@ -70,10 +70,10 @@ def test_no_page_names_the_default_address_by_itself(fork_book):
     assert default != FORK
     book = REPO / "book"
     offenders = []
-    for html in sorted(fork_book.rglob("*.html")):
-        relative = html.relative_to(fork_book)
+    for built in sorted(fork_book.rglob("*.html")):
+        relative = built.relative_to(fork_book)
         sources = [book / relative.with_suffix(suffix) for suffix in (".md", ".ipynb")]
         writes_it_out = any(s.exists() and default in s.read_text(encoding="utf-8") for s in sources)
-        if default in html.read_text(encoding="utf-8") and not writes_it_out:
+        if default in built.read_text(encoding="utf-8") and not writes_it_out:
             offenders.append(str(relative))
     assert offenders == []
