@@ -19,7 +19,7 @@ from typing import Sequence
 
 from . import presentation, tables
 from .errors import ADError, DerivativeError, DomainError, describe_value
-from .primitive import Primitive, Traced, apply, check_finite_input, evaluate_plain, is_finite, primal
+from .primitive import Primitive, Traced, apply, check_finite_input, evaluate_plain, is_finite
 
 _levels = itertools.count(1)
 
