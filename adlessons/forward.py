@@ -101,8 +101,7 @@ class ForwardStep:
         for slot, parent in enumerate(node.operands):
             if not node.trace.is_variable(parent):
                 continue
-            partial = (node.primitive.partials[slot](*node.args, node.value)
-                       if node.primitive.is_elementwise else None)
+            partial = node.primitive.partial(slot, node.args, node.value)
             rows.append((parent, slot, partial, tangents[parent.pos]))
         return cls(node, tuple(rows), tangents[node.pos])
 

@@ -124,7 +124,7 @@ def rule_text(primitive: Primitive, slot: int, *operand_names: str, out: str = "
     if not primitive.is_elementwise:
         raise ValueError(f"rule_text: {primitive.name} is structural: it has no local partial "
                          f"per entry; vjp_text prints its reverse rule")
-    return to_text(primitive.partials[slot](*_symbols(primitive, operand_names), symbol(out)))
+    return to_text(primitive.partial(slot, _symbols(primitive, operand_names), symbol(out)))
 
 
 def vjp_text(primitive: Primitive, slot: int, *operand_names: str, out: str = "out",
@@ -136,7 +136,7 @@ def vjp_text(primitive: Primitive, slot: int, *operand_names: str, out: str = "o
 
 
 def _partial_expr(node, slot: int):
-    return node.primitive.partials[slot](*operand_symbols(node), symbol(label(node)))
+    return node.primitive.partial(slot, operand_symbols(node), symbol(label(node)))
 
 
 def _split_sign(expr):

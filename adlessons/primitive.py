@@ -70,11 +70,16 @@ class Primitive:
     def __repr__(self):
         return f"<primitive {self.name}>"
 
+    def partial(self, slot: int, args: tuple, out):
+        """The local partial ∂out/∂operand_slot of an elementwise primitive (None for a
+        structural one, which has a rule per operand instead of one number per entry)."""
+        return self.partials[slot](*args, out) if self.partials is not None else None
+
     def jvp(self, slot: int, tangent, args: tuple, out):
         """Operand ``slot``'s term of the output's tangent: ∂out/∂operand · tangent."""
         if self.partials is None:
             return self.jvp_rules[slot](tangent, *args, out)
-        term = self.partials[slot](*args, out) * tangent
+        term = self.partial(slot, args, out) * tangent
         if type(term) is float:  # a number has no shape to match
             return term
         return match_shape(term, shape_of(out))
@@ -83,7 +88,7 @@ class Primitive:
         """Operand ``slot``'s share of the adjoint: cotangent · ∂out/∂operand."""
         if self.partials is None:
             return self.vjp_rules[slot](cotangent, *args, out)
-        contribution = cotangent * self.partials[slot](*args, out)
+        contribution = cotangent * self.partial(slot, args, out)
         if type(contribution) is float:  # a number has no shape to match
             return contribution
         return match_shape(contribution, shape_of(args[slot]))

