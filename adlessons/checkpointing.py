@@ -172,7 +172,7 @@ def _traced_operands(args: tuple):
                     entries.append(_escaped(constant_text(x)))
             shown.append("[" + ", ".join(entries) + "]")
         else:
-            shown.append(_escaped(constant_text(a)) if _is_numberish(a) else _escaped(describe_value(a)))
+            shown.append(_escaped(constant_text(a) if is_plain_value(a) else describe_value(a)))
 
     def rebuild(values) -> list:
         full = [list(a) if _is_vector(a) else a for a in args]
@@ -210,10 +210,6 @@ def _input_names(f: Callable, args: tuple) -> list:
 
 def _is_vector(a) -> bool:
     return isinstance(a, (list, tuple)) or (isinstance(a, np.ndarray) and a.dtype == object)
-
-
-def _is_numberish(a) -> bool:
-    return is_plain_value(a)
 
 
 def _escaped(text: str) -> str:

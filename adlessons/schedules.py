@@ -28,6 +28,8 @@ from array import array
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
+
 from .errors import describe_value
 from .memory import release
 from .reverse import adjoint_sweep
@@ -389,10 +391,7 @@ def _only(adjoints):
 def _ones_like(y):
     """The default seed x̄_N: 1 for a number, ones for an array."""
     shape = getattr(y, "shape", ())
-    if shape:
-        import numpy as np
-        return np.ones(shape)
-    return 1.0
+    return np.ones(shape) if shape else 1.0
 
 
 # --- trying every schedule (small loops only) --------------------------------------------------

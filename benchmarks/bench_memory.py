@@ -10,8 +10,9 @@ same tape (``taped_vjp``, freed right after its sweep):
 
 The scalar recurrence is x <- x - 0.01 sin(x); the array one is RNN-like, x <- x + 0.01 tanh(W x)
 on a vector of 64 float64 entries with a fixed 64x64 matrix W (``adlessons.numpy``: a matmul and
-three elementwise operations per step, each node holding an array). A fourth row uses ``checkpoint`` instead of a schedule: the loop as 100 checkpointed
-calls of 100 steps, differentiated by ``grad`` (scalar) or swept as one trace (array).
+three elementwise operations per step, each node holding an array). A fourth row uses
+``checkpoint`` instead of a schedule: the loop as 100 checkpointed calls of 100 steps, pulled
+back by ``vjp`` in one sweep.
 
 Correctness first: every schedule's gradient must equal plain reverse mode's (the whole loop
 recorded and swept once) exactly, bit for bit; if not, the script exits with status 2 and
@@ -47,7 +48,7 @@ import numpy as np
 
 import adlessons
 import adlessons.numpy as anp
-from adlessons import Trace, adjoint_sweep, checkpoint, grad, sin
+from adlessons import checkpoint, sin, vjp
 from adlessons.memory import measure_memory
 from adlessons.schedules import binomial, every_kth, run_schedule, store_all
 
@@ -73,12 +74,15 @@ def loop(step, x, steps):
     return x
 
 
+def pulled_back(f, x0):
+    """x̄_0 for x̄_N = 1 (ones, for an array state): f recorded on one trace and swept back once."""
+    value, pullback = vjp(f, x0)
+    return pullback(np.ones_like(value) if np.ndim(value) else 1.0)[0]
+
+
 def plain_reverse(step, x0, steps):
     """The reference: the whole loop recorded on one trace and swept back once."""
-    trace = Trace([x0], ["x"])
-    y = loop(step, trace.nodes[0], steps)
-    trace.outputs = [y]
-    return adjoint_sweep(trace, [np.ones_like(y.value) if np.ndim(y.value) else 1.0])[0]
+    return pulled_back(lambda x: loop(step, x, steps), x0)
 
 
 def checkpointed(step, steps, chunk):
@@ -101,16 +105,7 @@ def candidates(step, x0, steps):
                            (f"binomial (s = {SNAPSHOTS})", binomial(steps, SNAPSHOTS))):
         runs[name] = (lambda s=schedule: _run(s, step, x0))
     f = checkpointed(step, steps, k)
-    if np.ndim(x0):
-        def by_checkpoint():
-            trace = Trace([x0], ["x"])
-            y = f(trace.nodes[0])
-            trace.outputs = [y]
-            return adjoint_sweep(trace, [np.ones_like(y.value)])[0], None
-    else:
-        def by_checkpoint():
-            return grad(f)(x0), None
-    runs[f"checkpoint(f), {steps // k} calls"] = by_checkpoint
+    runs[f"checkpoint(f), {steps // k} calls"] = lambda: (pulled_back(f, x0), None)
     return runs
 
 

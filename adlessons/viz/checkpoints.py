@@ -18,7 +18,7 @@ from ..primitive import primal
 from ..schedules import Advance, Restore, Reverse, Schedule, ScheduleRun, Snapshot
 from ..tracing import Trace
 from .graph import FONT, PALETTE, TraceGraph, draw
-from .plots import HEIGHT, STYLE
+from .plots import empty_figure
 
 __all__ = ["schedule_figure", "tradeoff_figure", "draw_checkpoints", "SCHEDULE_COLORS"]
 
@@ -73,8 +73,8 @@ def schedule_figure(schedule: Schedule, title: Optional[str] = None) -> go.Figur
     for start_position, start_time in kept_since.values():
         _keep(segment, start_position, start_time, time)
 
-    fig = _figure(title or f"Schedule {schedule.name}: time flows down",
-                  "state x<sub>i</sub> of the loop", "time (steps run)")
+    fig = empty_figure(title or f"Schedule {schedule.name}: time flows down",
+                       "state x<sub>i</sub> of the loop", "time (steps run)", yaxis_type=None)
     styles = {
         "kept": dict(color="rgba(42,140,74,0.25)", width=4),
         "advance": dict(color=SCHEDULE_COLORS["advance"], width=1.5),
@@ -116,9 +116,9 @@ def tradeoff_figure(curves: Mapping[str, Sequence[ScheduleRun]], steps: int,
                     labels: Optional[Mapping[str, Sequence[str]]] = None) -> go.Figure:
     """Forward steps recomputed against values held at the peak (snapshots plus the nodes of
     the tape being swept), one curve per family of schedules, from runs the caller made."""
-    fig = _figure(f"Memory against recomputation, reversing a loop of {steps:,} steps",
-                  "values held at the peak (snapshots + nodes on the tape)",
-                  "forward steps recomputed (advances)", xaxis_type="log")
+    fig = empty_figure(f"Memory against recomputation, reversing a loop of {steps:,} steps",
+                       "values held at the peak (snapshots + nodes on the tape)",
+                       "forward steps recomputed (advances)", xaxis_type="log", yaxis_type=None)
     colours = ["#7a7a7a", "#1f5fa8", "#d9730d", "#2a8c4a", "#8e44ad"]
     for k, (name, runs) in enumerate(curves.items()):
         texts = list(labels[name]) if labels and name in labels else [""] * len(runs)
@@ -129,14 +129,6 @@ def tradeoff_figure(curves: Mapping[str, Sequence[ScheduleRun]], steps: int,
             marker=dict(size=7 if len(runs) > 1 else 11, color=colours[k % len(colours)]),
             hovertemplate=name + " %{text}<br>%{x} values held<br>%{y} advances<extra></extra>",
         ))
-    return fig
-
-
-def _figure(title: str, xaxis_title: str, yaxis_title: str, xaxis_type: str = "linear") -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(template=STYLE, title=dict(text=title), height=HEIGHT,
-                      xaxis=dict(title=dict(text=xaxis_title), type=xaxis_type),
-                      yaxis=dict(title=dict(text=yaxis_title)))
     return fig
 
 

@@ -43,14 +43,11 @@ from typing import Optional, Sequence
 
 import graphviz
 
-from ..presentation import format_number, label, operand_text, operation_text
+from ..presentation import BAR, DOT, format_number, label, operand_text, operation_text
 from ..tracing import Node, Trace
 from .backend import GraphvizNotFound, WASM, choose, render_svg
 
 __all__ = ["draw", "svg_text", "TraceGraph", "PALETTE"]
-
-DOT_ABOVE = "\u0307"  # v̇
-MACRON = "\u0304"  # v̄
 
 #: Colours by role (fill, border, text).  Restrained, so the highlight is what stands out.
 PALETTE = {
@@ -300,8 +297,8 @@ def draw(
         lines = [(f"{label(node)} = {operation_text(node)}", ink, True)]
         if values:
             lines.append((format_number(node.value, digits), ink, False))
-        for overlay, symbol, colour in ((tangents, "v" + DOT_ABOVE, "tangent"),
-                                        (adjoints, "v" + MACRON, "adjoint")):
+        for overlay, symbol, colour in ((tangents, "v" + DOT, "tangent"),
+                                        (adjoints, "v" + BAR, "adjoint")):
             if overlay is not None:
                 known = overlay[node.pos] is not None
                 lines.append((_overlay_text(symbol, overlay[node.pos], digits),

@@ -23,6 +23,7 @@ __all__ = [
     "COLORS",
     "FigureDisplay",
     "show",
+    "empty_figure",
     "finite_difference_error_figure",
     "finite_difference_relative_error_figure",
     "error_vs_step_figure",
@@ -100,7 +101,7 @@ def finite_difference_error_figure(x: Sequence[float], h: float = 1e-9) -> go.Fi
     """|(e^(x+h) - e^x)/h - e^x| against x, on linear axes: flat, then shaky as e^x grows."""
     xs = [float(v) for v in x]
     errors = [abs(numeric.forward_difference(math.exp, v, h) - math.exp(v)) for v in xs]
-    fig = _figure(
+    fig = empty_figure(
         title=f"Absolute error of the forward difference (e<sup>x+h</sup> − e<sup>x</sup>)/h, h = {_sci(h)}",
         xaxis_title="x",
         yaxis_title="|forward difference − e<sup>x</sup>|",
@@ -118,7 +119,7 @@ def finite_difference_relative_error_figure(x: Sequence[float], h: float = 1e-9)
     """The same error divided by e^x, on a log axis, with the round-off scale eps/h drawn for comparison."""
     xs = [float(v) for v in x]
     relative = [abs(numeric.forward_difference(math.exp, v, h) - math.exp(v)) / math.exp(v) for v in xs]
-    fig = _figure(
+    fig = empty_figure(
         title=f"Relative error of the same forward difference, h = {_sci(h)}",
         xaxis_title="x",
         yaxis_title="|forward difference − e<sup>x</sup>| / e<sup>x</sup>",
@@ -153,7 +154,7 @@ def error_vs_step_figure(
         "complex step": lambda h: numeric.complex_step(f_complex, x, h),
     }
     floor = EPS / 20
-    fig = _figure(
+    fig = empty_figure(
         title=f"Relative error of three derivative estimates of {name} at x = {x:g}",
         xaxis_title="step h",
         yaxis_title="relative error",
@@ -177,14 +178,16 @@ def default_steps() -> list[float]:
     return [10.0 ** (-k / 4) for k in range(4, 81)]
 
 
-def _figure(title: str, xaxis_title: str, yaxis_title: str, xaxis_type: str = "linear",
-            yaxis_type: str = "linear") -> go.Figure:
-    """An empty figure in the course style."""
+def empty_figure(title: str, xaxis_title: str, yaxis_title: str, xaxis_type: str = "linear",
+                 yaxis_type: str | None = "linear") -> go.Figure:
+    """An empty figure in the course style (``yaxis_type=None`` leaves the y axis's type to plotly)."""
+    yaxis = dict(title=dict(text=yaxis_title))
+    if yaxis_type is not None:
+        yaxis["type"] = yaxis_type
     fig = go.Figure()
     fig.update_layout(
         template=STYLE, title=dict(text=title), height=HEIGHT,
-        xaxis=dict(title=dict(text=xaxis_title), type=xaxis_type),
-        yaxis=dict(title=dict(text=yaxis_title), type=yaxis_type),
+        xaxis=dict(title=dict(text=xaxis_title), type=xaxis_type), yaxis=yaxis,
     )
     return fig
 

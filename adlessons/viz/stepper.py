@@ -26,6 +26,7 @@ import traitlets
 
 from ..api import record, unit_vectors
 from ..forward import forward_steps
+from ..presentation import BAR, DOT
 from ..reverse import reverse_steps
 from ..tables import adjoint_table, tangent_table
 from ..tracing import Trace
@@ -354,7 +355,7 @@ def _legend(mode: str) -> str:
         return (f"<span class='adl-key' style='background:{fill};border-color:{border}'></span>"
                 f"{text}")
 
-    what = "tangent v\u0307" if mode == "forward" else "adjoint v\u0304"
+    what = f"tangent v{DOT}" if mode == "forward" else f"adjoint v{BAR}"
     return (key("input", "input") + key("intermediate", "intermediate") + key("output", "output")
             + key("constant", "constant") + key("highlight", "this step") +
             f" &nbsp;·&nbsp; ? = {what} not computed yet")
@@ -438,7 +439,7 @@ class Stepper(anywidget.AnyWidget):
         super().__init__(
             sweeps=sweeps, seed=seed, index=0, mode=mode,
             title=f"{'Forward' if mode == 'forward' else 'Reverse'} mode on {name}",
-            seed_text="seed v\u0307 = 1 on" if mode == "forward" else "y\u0304 = 1 for",
+            seed_text=f"seed v{DOT} = 1 on" if mode == "forward" else f"y{BAR} = 1 for",
             legend=_legend(mode), **kwargs,
         )
         self.trace = trace
@@ -466,12 +467,12 @@ class Stepper(anywidget.AnyWidget):
         if self.mode == "forward":
             labels = ", ".join(s["label"] for s in self.sweeps)
             what = (f"Forward-mode stepper on {self.function_name}: the tangent sweep, "
-                    f"{_steps(n)} per seed direction (seed v\u0307 = 1 on one of {labels}).")
+                    f"{_steps(n)} per seed direction (seed v{DOT} = 1 on one of {labels}).")
             table = "the tangent trace"
         else:
             outputs = f" for each of {len(self.sweeps)} outputs" if len(self.sweeps) > 1 else ""
             what = (f"Reverse-mode stepper on {self.function_name}: the adjoint sweep, "
-                    f"{_steps(n)}{outputs} (y\u0304 = 1).")
+                    f"{_steps(n)}{outputs} (y{BAR} = 1).")
             table = "the adjoint trace"
         return (f"{what}\nRun this cell to step through it: each step highlights its node in "
                 f"the graph, shows its equation and adds a row to {table}.")
