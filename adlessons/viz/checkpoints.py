@@ -146,8 +146,10 @@ def draw_checkpoints(trace: Trace, open_checkpoints: bool = True, name: Optional
     nodes are named w₀, w₁ ... (u, z ... one level deeper), so they are not confused with the
     outer trace's v's."""
     dot = draw(trace, name=name, digits=digits, max_nodes=max_nodes)
+    if len(trace.nodes) > max_nodes:  # draw gave its one-box summary: nothing to mark or open
+        return dot
     boxes = [node for node in trace.nodes if is_checkpoint(node)]
-    if len(trace.nodes) > max_nodes or not boxes:
+    if not boxes:
         return dot
     for node in boxes:
         dot.node(f"n{node.pos}", color="#8e44ad", peripheries="2", penwidth="1.6")

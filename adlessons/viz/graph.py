@@ -308,8 +308,9 @@ def draw(
             attrs["peripheries"] = "2"
         if node.pos == current:
             attrs.update({"penwidth": "3", "class": HIGHLIGHT_CLASS})
-        if _box_width(lines):
-            attrs["width"] = _box_width(lines)
+        width = _box_width(lines)
+        if width:
+            attrs["width"] = width
         dot.node(_node_id(node.pos), _label(lines), fontcolor=ink, **attrs)
         dot.line_styles[attrs["id"]] = [(colour, bold) for _, colour, bold in lines]
 
