@@ -92,6 +92,7 @@ def test_inverse_solution_passes():
     (lambda A, Cbar: -np.linalg.inv(A) @ Cbar @ np.linalg.inv(A), "but not the right entries"),  # no transposes
     (lambda A, Cbar: -Cbar, "but not the right entries"),
     (lambda A, Cbar: np.zeros(3), "has shape"),
+    (lambda A, Cbar: "the inverse", "Abar is not an array of numbers"),  # a sentence, not a traceback
     (stub, "not written yet"),
     ("not a function", "should be a function"),
 ])

@@ -1,61 +1,46 @@
 """Lesson 8's exercise checks accept the notebook's worked solutions and refuse typical wrong
 answers with a message that helps; a stub gets a "Not yet", not a traceback.
 
-The worked solutions are written here as in notebooks/08_memory.ipynb (independently of the
-package's own ``binomial``): the answers' numbers come from Griewank's C(s+t, s)."""
+The worked solutions are taken from notebooks/08_memory.ipynb itself (its import cell and the
+cells tagged ``solution``), so the tests check what learners read; they are written there
+independently of the package's own ``binomial``, from Griewank's C(s+t, s)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import math
+import pathlib
 
 from adlessons.exercises import lesson8
 from adlessons.schedules import Advance, Restore, Reverse, Snapshot, every_kth
 
-
-# --- the worked solutions -----------------------------------------------------------------------
-
-
-def snapshots_needed(steps, repetitions):
-    s = 1
-    while math.comb(s + repetitions, s) < steps:
-        s += 1
-    return s
+NOTEBOOK = pathlib.Path(__file__).resolve().parent.parent / "notebooks" / "08_memory.ipynb"
 
 
-def hand_schedule():
-    return [
-        Snapshot(0, 0), Advance(0, 3), Snapshot(1, 3), Advance(3, 5), Reverse(5, 6),
-        Restore(1, 3), Advance(3, 4), Reverse(4, 5), Restore(1, 3), Reverse(3, 4),
-        Restore(0, 0), Advance(0, 1), Snapshot(1, 1), Advance(1, 2), Reverse(2, 3),
-        Restore(1, 1), Reverse(1, 2), Restore(0, 0), Reverse(0, 1),
-    ]
+def _code_cells() -> list[dict]:
+    return [c for c in json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
 
 
-def binomial_schedule(steps, snapshots):
-    def beta(s, t):
-        return math.comb(s + t, s) if s >= 0 and t >= 0 else 0
+def _worked_solutions() -> dict:
+    """The names defined by the notebook's import cell and its solution cells (the calls of the
+    checks left out: the tests make them)."""
+    code = _code_cells()
+    program = ["".join(code[0]["source"])]
+    for cell in code:
+        if "solution" in cell["metadata"].get("tags", []):
+            program.append("\n".join(line for line in "".join(cell["source"]).splitlines()
+                                     if not line.startswith("lesson8.check_")))
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):  # solutions print what they show the learner
+        exec(compile("\n\n".join(program), "08_memory[solutions]", "exec"), namespace)
+    return namespace
 
-    def reverse(start, stop, slot, slots):
-        while stop - start > 1:
-            if slots == 1:
-                yield Advance(start, stop - 1)
-                yield Reverse(stop - 1, stop)
-                stop -= 1
-            else:
-                length, r = stop - start, 0
-                while beta(slots, r) < length:
-                    r += 1
-                middle = start + min(beta(slots, r - 1), length - beta(slots - 1, r - 1))
-                yield Advance(start, middle)
-                yield Snapshot(slot + 1, middle)
-                yield from reverse(middle, stop, slot + 1, slots - 1)
-                stop = middle
-            yield Restore(slot, start)
-        yield Reverse(start, start + 1)
 
-    if steps == 1:
-        return [Reverse(0, 1)]
-    return [Snapshot(0, 0), *reverse(0, steps, 0, snapshots)]
+SOLUTIONS = _worked_solutions()
+snapshots_needed, hand_schedule, binomial_schedule = (
+    SOLUTIONS[name] for name in ("snapshots_needed", "hand_schedule", "binomial_schedule"))
 
 
 def stub(*args):
@@ -177,25 +162,12 @@ def test_binomial_schedule_with_every_kth_and_stub():
 # --- the notebook's own cells -------------------------------------------------------------------
 
 
-def _notebook():
-    import json
-    import pathlib
-
-    path = pathlib.Path(__file__).resolve().parent.parent / "notebooks" / "08_memory.ipynb"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def test_the_notebooks_worked_solutions_pass_and_the_layout_is_the_courses():
-    import contextlib
-    import io
-
-    notebook = _notebook()
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     assert notebook["metadata"]["kernelspec"] == {
         "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-    program = ["".join(code[0]["source"])]
     stubs, solutions = [], []
-    for cell in code:
+    for cell in _code_cells():
         tags, source = cell["metadata"].get("tags", []), "".join(cell["source"])
         if tags == ["exercise"]:
             stubs.append(cell)
@@ -205,18 +177,13 @@ def test_the_notebooks_worked_solutions_pass_and_the_layout_is_the_courses():
             solutions.append(cell)
             stored = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"])
             assert "Correct:" in stored  # the stored verdict of the worked solution
-            program.append("\n".join(line for line in source.splitlines()
-                                     if not line.startswith("lesson8.check_")))
         elif "check" in tags:
             assert tags == ["check", "remove-cell"] and cell["metadata"]["jupyter"]["source_hidden"]
             assert source.startswith("# check:")
     assert len(stubs) == len(solutions) == 3
-    namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile("\n\n".join(program), "08_memory[solutions]", "exec"), namespace)
-    assert lesson8.check_snapshots_needed(namespace["snapshots_needed"]).ok
-    assert lesson8.check_hand_schedule(namespace["hand_schedule"]).ok
-    assert lesson8.check_binomial_schedule(namespace["binomial_schedule"]).ok
+    assert lesson8.check_snapshots_needed(SOLUTIONS["snapshots_needed"]).ok
+    assert lesson8.check_hand_schedule(SOLUTIONS["hand_schedule"]).ok
+    assert lesson8.check_binomial_schedule(SOLUTIONS["binomial_schedule"]).ok
     for cell in stubs:  # the stored output of a stub is a "Not yet", not a traceback
         stored = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in cell["outputs"])
         assert stored.startswith("Not yet:") and "not written yet" in stored

@@ -310,16 +310,8 @@ def test_backward_accepts_the_worked_solution_and_refuses_typical_slips(engine):
     local_partials, topological_order = engine["local_partials"], engine["topological_order"]
     assert accepted(lesson5.check_backward(solution))
 
-    def overwriting(y):
-        order = topological_order(y)
-        for v in order:
-            v.grad = 0.0
-        y.grad = 1.0
-        for v in reversed(order):
-            for u, partial in zip(v.operands, local_partials(v)):
-                u.grad = v.grad * partial                      # = instead of +=
-
-    def sweep_in(order_of):
+    def sweep_in(order_of, overwrite=False):
+        """The worked solution's sweep over another order, or with = instead of += (overwrite)."""
         def backward(y):
             order = order_of(y)
             for v in order:
@@ -327,8 +319,11 @@ def test_backward_accepts_the_worked_solution_and_refuses_typical_slips(engine):
             y.grad = 1.0
             for v in reversed(order):
                 for u, partial in zip(v.operands, local_partials(v)):
-                    u.grad += v.grad * partial
+                    contribution = v.grad * partial
+                    u.grad = contribution if overwrite else u.grad + contribution
         return backward
+
+    overwriting = sweep_in(topological_order, overwrite=True)
 
     def unseeded(y):
         for v in topological_order(y):

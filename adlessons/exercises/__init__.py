@@ -13,11 +13,12 @@ problem found. The decorator turns that into ``not_yet(...)``, so a stub that st
 from __future__ import annotations
 
 import functools
+import math
 from typing import Callable
 
 from .feedback import Feedback, correct, not_yet
 
-__all__ = ["Feedback", "correct", "not_yet", "NotYet", "exercise_check", "call", "name_of"]
+__all__ = ["Feedback", "correct", "not_yet", "NotYet", "exercise_check", "call", "name_of", "close"]
 
 
 class NotYet(Exception):
@@ -59,6 +60,14 @@ def exercise_check(check: Callable[..., Feedback]) -> Callable[..., Feedback]:
             return not_yet(str(problem))
 
     return run
+
+
+def close(a, b, rel: float = 1e-12, abs_tol: float = 1e-14) -> bool:
+    """Whether a learner's number agrees with b to ``rel`` (or ``abs_tol``); False if it is not a number."""
+    try:
+        return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=abs_tol)
+    except (TypeError, ValueError):
+        return False
 
 
 def _short(args: tuple) -> str:

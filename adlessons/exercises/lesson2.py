@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
 from .. import exp, grad, sin
 from ..examples import logistic_map, normal_density
+from ..primitive import is_number
 from ..symbolic import dag_size, diff, symbol, tree_size
 from . import NotYet, call, correct, exercise_check, name_of
 
@@ -21,7 +21,7 @@ _DENSITY_POINTS = [(0.3, -0.2, 0.8), (2.5, 1.0, 1.7), (-1.0, 0.5, 0.4), (4.0, 0.
 
 def _number(value, who: str, where: str) -> float:
     """value as a float, or a NotYet saying what came back instead."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise NotYet(f"{who} returned {value!r} at {where}: it should return a number.")
     return float(value)
 
@@ -67,7 +67,7 @@ def check_second_derivative_dag(formula):
     """Exercise 2: formula(n) predicts dag_size of the second derivative of l_n for n >= 3."""
     for n in (*_SEEN, *_HIDDEN):
         guess = call(formula, n, on=f"n = {n}")
-        if isinstance(guess, bool) or not isinstance(guess, numbers.Real):
+        if not is_number(guess):
             raise NotYet(f"{name_of(formula)} returned {guess!r} at n = {n}: it should return a number of nodes.")
         true = _second_derivative_dag(n)
         if guess != true:
@@ -102,7 +102,7 @@ def _pair(value, who: str, where: str) -> tuple[float, float]:
     except (TypeError, ValueError):
         raise NotYet(f"{who} returned {value!r} for {where}: it should return two numbers, (tree, dag).") from None
     for v in (tree, dag):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        if not is_number(v):
             raise NotYet(f"{who} returned {value!r} for {where}: it should return two numbers, (tree, dag).")
     return tree, dag
 

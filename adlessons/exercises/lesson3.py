@@ -10,14 +10,10 @@ import numbers
 from .. import cos, exp, grad, record, sin, sqrt
 from ..examples import GRIEWANK_WALTHER_POINT, griewank_walther, logistic_map
 from ..presentation import label
+from ..primitive import is_number
 from . import NotYet, call, correct, exercise_check, name_of
 
 __all__ = ["check_shared_nodes", "check_toy_constants", "check_newton_sqrt"]
-
-
-def _label(node) -> str:
-    """A node's name as the lesson's tables print it: v₋₁, v₀, v₁."""
-    return label(node)
 
 
 # Exercise 1: traces the learner does not see (text, function, point).
@@ -48,7 +44,7 @@ def check_shared_nodes(shared_nodes):
         if answer is None or isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
             raise NotYet(f"{name_of(shared_nodes)} returned {answer!r} for the trace of `{text}`: it should "
                          f"return a list of nodes (or of their names).")
-        by_label = {name: node for node in trace.nodes for name in (_label(node), node.name)}  # v₋₁ or v-1
+        by_label = {name: node for node in trace.nodes for name in (label(node), node.name)}  # v₋₁ or v-1
         listed = set()
         for item in answer:
             node = by_label.get(item) if isinstance(item, str) else item
@@ -65,10 +61,10 @@ def check_shared_nodes(shared_nodes):
                            f"count the nodes that use it, not the uses")
                 else:
                     why = f"it has {len(children)} {'child' if len(children) == 1 else 'children'}"
-                raise NotYet(f"for the trace of `{text}` you list {_label(node)}, but {why}.")
+                raise NotYet(f"for the trace of `{text}` you list {label(node)}, but {why}.")
             if node.pos not in listed and len(children) >= 2:
                 kind = "an input" if node.is_input else "an intermediate"
-                raise NotYet(f"for the trace of `{text}` your list misses {_label(node)} ({kind}), which has "
+                raise NotYet(f"for the trace of `{text}` your list misses {label(node)} ({kind}), which has "
                              f"{len(children)} children.")
     return correct(f"your function finds exactly the shared nodes in {len(_SHARED_CASES)} traces you did not see "
                    f"(constants, a node used twice by one operation, inputs and unused nodes among them).")
@@ -145,7 +141,7 @@ def check_newton_sqrt(newton_sqrt):
     who = name_of(newton_sqrt)
     for a in _NEWTON_POINTS:
         value = call(newton_sqrt, a, on=f"a = {a:g}")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if not is_number(value):
             raise NotYet(f"{who}({a:g}) returned {value!r}: it should return a number.")
         if not math.isclose(value, math.sqrt(a), rel_tol=1e-10):
             raise NotYet(f"{who}({a:g}) is off from the square root by {abs(value / math.sqrt(a) - 1):.1e} "

@@ -11,16 +11,9 @@ from adlessons import Dual, count_sweeps, jvp
 from adlessons.examples import griewank_walther, normal_density
 from adlessons.numeric import CountedFunction
 
-from . import NotYet, call, correct, exercise_check, name_of
+from . import NotYet, call, close, correct, exercise_check, name_of
 
 __all__ = ["check_dy_dx2", "check_directional_derivative", "check_tagged_derivative"]
-
-
-def _close(a, b, rel: float = 1e-12, abs_tol: float = 1e-14) -> bool:
-    try:
-        return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=abs_tol)
-    except (TypeError, ValueError):
-        return False
 
 
 def _shown(values) -> str:
@@ -59,11 +52,11 @@ def check_dy_dx2(dy_dx2: Callable):
             raise NotYet(f"at {where} {name_of(dy_dx2)} returned {got!r}: it should return a "
                          f"plain number.")
         dx1, dx2 = _gw_partials(x1, x2)
-        if _close(got, dx2):
+        if close(got, dx2):
             continue
-        if _close(got, dx1):
+        if close(got, dx1):
             raise NotYet(f"at {where} your number is ∂y/∂x1: your seed moves the other input.")
-        if _close(got, dx2, rel=1e-5):
+        if close(got, dx2, rel=1e-5):
             raise NotYet(f"at {where} your number agrees with ∂y/∂x2 to only a few digits, but AD "
                          f"is exact up to rounding. Are you using finite differences?")
         raise NotYet(f"at {where} your ∂y/∂x2 is wrong.")
@@ -112,9 +105,9 @@ def check_directional_derivative(directional_derivative: Callable):
         if got is None:
             raise NotYet(f"on {where} {name_of(directional_derivative)} returned None: it should "
                          f"return a number.")
-        if _close(got, expected):
+        if close(got, expected):
             continue
-        if _close(got, value) and not _close(value, expected):
+        if close(got, value) and not close(value, expected):
             raise NotYet(f"on {where} you returned f(x), the value: the directional derivative is "
                          f"the ε-part of the result.")
         raise NotYet(f"on {where} your directional derivative is wrong.")
@@ -159,12 +152,12 @@ def check_tagged_derivative(tagged_derivative: Callable):
         if got is None:
             raise NotYet(f"on {title} {name_of(tagged_derivative)} returned None: it should "
                          f"return a number.")
-        if _close(got, answer):
+        if close(got, answer):
             continue
-        if title == _CONFUSED and _close(got, 2.0):
+        if title == _CONFUSED and close(got, 2.0):
             raise NotYet(f"on {title} you get 2, the perturbation confusion: the inner derivative "
                          f"also counted the outer one's ε. Each call needs its own.")
-        if title == _FLATTENED and _close(got, 3.0):
+        if title == _FLATTENED and close(got, 3.0):
             raise NotYet(f"on {title} your outer derivative loses the inner result's dependence on "
                          f"x: when a newer dual meets an older one, the older must stay a dual "
                          f"(a constant for the newer tag, but still carrying its own ε).")

@@ -11,12 +11,11 @@ from typing import Callable
 
 import adlessons
 from adlessons import count_sweeps, record, reverse_steps, tanh, unit_vectors
+from adlessons.primitive import is_number
 
 from . import NotYet, call, correct, exercise_check, name_of
 
 __all__ = ["check_zero_adjoint_steps", "check_cheaper_mode", "check_checkpointed_derivative"]
-
-
 
 
 # --- exercise 1: multiplying by zero ----------------------------------------------------------
@@ -150,7 +149,7 @@ def check_checkpointed_derivative(checkpointed_derivative: Callable):
         with count_sweeps() as sweeps:
             got, peak = measure(lambda: call(checkpointed_derivative, x0, steps, chunk, on=shown))
         expected, full_peak = measure(lambda: adlessons.grad(_damp)(x0, steps))
-        if not isinstance(got, numbers.Real) or isinstance(got, bool):
+        if not is_number(got):
             raise NotYet(f"at {shown} {name_of(checkpointed_derivative)} returned {got!r}: it "
                          f"should return the derivative, a number.")
         if not math.isclose(got, expected, rel_tol=1e-10):

@@ -27,8 +27,9 @@ def _run(answer, args, what: str):
     return result
 
 
-def _compare(name: str, got, want, context: str, hint: str) -> None:
-    """A NotYet unless ``got`` is ``want`` (shape and entries), naming what differs."""
+def _compare(name: str, got, want, context: str, hint: str, negated: str = "") -> None:
+    """A NotYet unless ``got`` is ``want`` (shape and entries), naming what differs; ``negated``
+    is the message for ``got`` = -``want``, if that slip has one of its own."""
     try:
         got = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -36,14 +37,19 @@ def _compare(name: str, got, want, context: str, hint: str) -> None:
     if got.shape != want.shape:
         raise NotYet(f"{name} has shape {got.shape}, but it must have the shape of its operand, "
                      f"{want.shape} ({context})")
+    if negated and np.allclose(got, -want, rtol=1e-9):
+        raise NotYet(negated)
     if not np.allclose(got, want, rtol=1e-9, atol=1e-12):
         raise NotYet(f"{name} has the right shape {want.shape} but not the right entries ({context}): {hint}")
 
 
-def _pair(result, names: str):
+def _compare_pair(answer, args: tuple, names: tuple, wants: tuple, hints: tuple, context: str) -> None:
+    """Run ``answer(*args)``, which must return a pair, and compare each with its reference."""
+    result = _run(answer, args, f"the pair ({', '.join(names)})")
     if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise NotYet(f"return a pair ({names}), got {type(result).__name__}")
-    return result
+        raise NotYet(f"return a pair ({', '.join(names)}), got {type(result).__name__}")
+    for name, got, want, hint in zip(names, result, wants, hints):
+        _compare(name, got, want, context, hint)
 
 
 @exercise_check
@@ -53,15 +59,11 @@ def check_broadcast_adjoint(answer) -> Feedback:
     for seed, (n, k, _) in enumerate(_SHAPES):
         rng = np.random.default_rng(70 + seed)
         X, w, Ybar = rng.normal(size=(n, k)), rng.normal(size=k), rng.normal(size=(n, k))
-        result = _pair(_run(answer, (X, w, Ybar), "the pair (Xbar, wbar)"), "Xbar, wbar")
-        context = f"X of shape {(n, k)}, w of shape {(k,)}"
         # Y_ij = X_ij w_j: dY_ij/dX_ij = w_j; w_j is used by every row i, so its adjoint sums them.
-        for name, got, want, hint in (
-            ("Xbar", result[0], Ybar * w, "each X_ij is multiplied by one w_j"),
-            ("wbar", result[1], (Ybar * X).sum(axis=0),
-             "w_j is used once in every row: what happens to a value used several times?"),
-        ):
-            _compare(name, got, want, context, hint)
+        _compare_pair(answer, (X, w, Ybar), ("Xbar", "wbar"), (Ybar * w, (Ybar * X).sum(axis=0)),
+                      ("each X_ij is multiplied by one w_j",
+                       "w_j is used once in every row: what happens to a value used several times?"),
+                      f"X of shape {(n, k)}, w of shape {(k,)}")
     return correct("X̄ = Ȳ * w, and w̄ sums Ȳ * X over the rows w was broadcast along.")
 
 
@@ -71,14 +73,11 @@ def check_matmul_vjp(answer) -> Feedback:
     for seed, (n, m, k) in enumerate(_SHAPES):
         rng = np.random.default_rng(170 + seed)
         A, B, Cbar = rng.normal(size=(n, m)), rng.normal(size=(m, k)), rng.normal(size=(n, k))
-        result = _pair(_run(answer, (A, B, Cbar), "the pair (Abar, Bbar)"), "Abar, Bbar")
-        context = f"A of shape {(n, m)}, B of shape {(m, k)}"
         # C_il = sum_j A_ij B_jl: dC_il/dA_ij = B_jl and dC_il/dB_jl = A_ij (reference: Giles 2008).
-        for name, got, want, hint in (
-            ("Abar", result[0], Cbar @ B.T, "A_ij meets every B_jl in row i of C: sum over l"),
-            ("Bbar", result[1], A.T @ Cbar, "B_jl meets every A_ij in column l of C: sum over i"),
-        ):
-            _compare(name, got, want, context, hint)
+        _compare_pair(answer, (A, B, Cbar), ("Abar", "Bbar"), (Cbar @ B.T, A.T @ Cbar),
+                      ("A_ij meets every B_jl in row i of C: sum over l",
+                       "B_jl meets every A_ij in column l of C: sum over i"),
+                      f"A of shape {(n, m)}, B of shape {(m, k)}")
     return correct("Ā = C̄ Bᵀ and B̄ = Aᵀ C̄, for square and non-square shapes alike.")
 
 
@@ -93,9 +92,7 @@ def check_inverse_vjp(answer) -> Feedback:
         result = _run(answer, (A, Cbar), "Abar")
         C = np.linalg.inv(A)
         want = -C.T @ Cbar @ C.T  # Giles 2008, the inverse's reverse-mode result
-        got = np.asarray(result, dtype=float) if not isinstance(result, (tuple, list)) else result
-        if isinstance(got, np.ndarray) and got.shape == want.shape and np.allclose(got, -want, rtol=1e-9):
-            raise NotYet(f"Abar has the wrong sign (A of shape {(n, n)}): differentiate A C = I once more")
-        _compare("Abar", got, want, f"A of shape {(n, n)}, not symmetric",
-                 "start from dC = -C dA C and move each factor to the other side of the trace")
+        _compare("Abar", result, want, f"A of shape {(n, n)}, not symmetric",
+                 "start from dC = -C dA C and move each factor to the other side of the trace",
+                 negated=f"Abar has the wrong sign (A of shape {(n, n)}): differentiate A C = I once more")
     return correct("Ā = -Cᵀ C̄ Cᵀ with C = A⁻¹ (Giles 2008), checked on non-symmetric matrices.")
