@@ -275,7 +275,7 @@ def run_schedule(schedule: Schedule, step: Callable, x0, seed=None, vjp: Callabl
     frontier = n  # steps frontier .. n-1 are reversed; x̄_frontier is known
     adjoint, value = seed, None
     advances = taped = peak_snapshots = longest_tape = peak_values = 0
-    repetitions = array("l", bytes(array("l").itemsize * n)) if count_repetitions else None
+    repetitions = array("l", [0]) * n if count_repetitions else None
 
     for number, action in enumerate(schedule):
         def refuse(problem: str):
