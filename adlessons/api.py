@@ -33,7 +33,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .errors import describe_value
+from .errors import DomainError, describe_value
 from .forward import output_tangents, tangent_sweep
 from .primitive import Traced, check_finite_input, is_number, shape_of
 from .primitives import CONCATENATE, PERMUTE, RESHAPE
@@ -67,9 +67,38 @@ class Tree:
         parts = [child.rebuild(leaves) for child in self.children]
         if self.kind == "dict":
             return dict(zip(self.keys, parts))
+        if self.is_vector and _stackable(parts):
+            return np.array(parts, dtype=float)  # the textbook's vector (stacked: Jacobian blocks)
+        return tuple(parts) if self.kind == "tuple" else parts  # e.g. traced parts: as they came
+
+    @property
+    def leaf_shapes(self) -> list:
+        if self.kind == "leaf":
+            return [self.shape]
+        return [s for c in self.children for s in c.leaf_shapes]
+
+    @property
+    def skeleton(self):
+        """The structure without leaf shapes (shapes are compared leaf by leaf, with names)."""
+        if self.kind == "leaf":
+            return "leaf"
+        return (self.kind, self.keys, tuple(c.skeleton for c in self.children))
+
+    def describe(self) -> str:
+        """``a number``, ``an array of shape (3, 4)``, ``a sequence of 2``, ``a dict with keys ...``."""
+        if self.kind == "leaf":
+            return f"an array of shape {self.shape}" if self.shape else "a number"
         if self.is_vector:
-            return _pack(parts)
-        return tuple(parts) if self.kind == "tuple" else parts
+            return f"a sequence of {len(self.children)}"
+        if self.kind == "dict":
+            return f"a dict with keys {list(self.keys)}"
+        return f"a {self.kind} of {len(self.children)}"
+
+
+def _stackable(values: list) -> bool:
+    """All plain numbers, or all arrays of one shape (not traced values, not pytrees)."""
+    return all(is_number(v) for v in values) or all(
+        isinstance(v, np.ndarray) and v.shape == values[0].shape for v in values)
 
 
 def _describe_array(x: np.ndarray) -> str:
@@ -89,20 +118,14 @@ def _leaf_value(x, where: str):
             bad = np.argwhere(~np.isfinite(x)) if not np.isfinite(x).all() else ()
             if len(bad):
                 index = tuple(int(i) for i in bad[0])
-                raise _domain_error(where, f"{_describe_array(x)} has {x[index]!r} at index {index} "
-                                           f"({len(bad)} entries are not finite); derivatives are taken "
-                                           f"at finite points")
+                raise DomainError(where, None, f"{_describe_array(x)} has {x[index]!r} at index {index} "
+                                               f"({len(bad)} entries are not finite); derivatives are "
+                                               f"taken at finite points")
             return x
         raise TypeError(f"{where} is {_describe_array(x)}: only arrays of numbers can be "
                         f"differentiated (float64; integers are read as floats)")
     raise TypeError(f"{where} is {describe_value(x)} of type {type(x).__name__}: an argument "
                     f"must be a number, a NumPy array, or a list, tuple or dict of them")
-
-
-def _domain_error(where, problem):
-    from .errors import DomainError
-
-    return DomainError(where, None, problem)
 
 
 def flatten(x, name: str, leaves: list, names: list, who: str, check: bool = True) -> Tree:
@@ -119,25 +142,13 @@ def flatten(x, name: str, leaves: list, names: list, who: str, check: bool = Tru
     if isinstance(x, np.ndarray) and x.dtype == object and x.ndim == 1 and all(
             isinstance(v, Traced) or is_number(v) for v in x):
         return flatten(list(x), name, leaves, names, who, check)  # traced numbers: a vector
-    if not check:
+    if check:
+        value = _leaf_value(x, f"{who}: {name}")
+    else:
         value = x.astype(float) if isinstance(x, np.ndarray) and x.dtype.kind in "iu" else x
-        leaves.append(value)
-        names.append(name)
-        return Tree("leaf", shape=shape_of(value))
-    value = _leaf_value(x, f"{who}: {name}")
     leaves.append(value)
     names.append(name)
     return Tree("leaf", shape=shape_of(value))
-
-
-def _pack(values: list):
-    """A 1-D (or, for Jacobian blocks, stacked) float array when every entry is plain; nested
-    AD keeps a list of traced values."""
-    if all(is_number(v) for v in values):
-        return np.array(values, dtype=float)
-    if values and all(isinstance(v, np.ndarray) and v.shape == values[0].shape for v in values):
-        return np.stack(values)
-    return list(values)
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -148,7 +159,6 @@ class Recording:
     """A trace with the structures of ``f``'s differentiated arguments and of its result."""
 
     trace: Trace
-    positions: tuple  # which arguments are differentiated
     arguments: tuple  # one Tree per differentiated argument
     output: Tree
 
@@ -211,20 +221,14 @@ def _record(f: Callable, args: tuple, argnums=None, who: str = "record") -> Reco
     call_args = list(args)
     inputs = iter(trace.inputs)
     for a, tree in zip(positions, trees):
-        call_args[a] = _as_vector(tree, inputs) if tree.is_vector else tree.rebuild(inputs)
+        call_args[a] = tree.rebuild(inputs)
     result = f(*call_args)
     outputs, output_names = [], []
     output_tree = flatten(result, f"the result of {_name(f)}", outputs, output_names, who)
     for k, y in enumerate(outputs):
         check_finite_input(f"output {k + 1} of {_name(f)}", y)
     trace.outputs = outputs
-    return Recording(trace, positions, tuple(trees), output_tree)
-
-
-def _as_vector(tree: Tree, inputs: list):
-    """A vector argument's inputs, as the function receives them: a list of nodes."""
-    nodes = [next(inputs) for _ in tree.children]
-    return nodes if tree.kind == "list" else tuple(nodes)
+    return Recording(trace, tuple(trees), output_tree)
 
 
 def record(f: Callable, *args, argnums=None) -> Trace:
@@ -244,9 +248,9 @@ def _output_values(trace: Trace) -> list:
     return [y.value if trace.is_variable(y) else y for y in trace.outputs]
 
 
-def _one_argument(argnums) -> bool:
+def _per_argnums(argnums, per_argument: list):
     """``grad(f, 0)`` returns one gradient; ``grad(f, (0, 1))`` a tuple of them."""
-    return not isinstance(argnums, (tuple, list))
+    return tuple(per_argument) if isinstance(argnums, (tuple, list)) else per_argument[0]
 
 
 def unit_vectors(n: int) -> list[list[float]]:
@@ -256,18 +260,18 @@ def unit_vectors(n: int) -> list[list[float]]:
 
 
 def _unit_seeds(shapes: list) -> list:
-    """One seed per entry of every leaf (leaf by leaf, entries in row-major order): a list of
-    per-leaf values, all zero except a single 1.0; numbers stay numbers."""
-    seeds = []
-    for k, shape in enumerate(shapes):
-        for j in range(int(np.prod(shape, dtype=int))):
-            seed = [np.zeros(s) if s else 0.0 for s in shapes]
-            if shape:
-                seed[k].flat[j] = 1.0
-            else:
-                seed[k] = 1.0
-            seeds.append(seed)
-    return seeds
+    """The unit vectors e_j over the entries of all the leaves, grouped by leaf: for leaf k, one
+    seed per entry (row-major), a value per leaf, zero except a 1.0 at that entry (numbers stay
+    numbers)."""
+    def seed(k: int, j: int) -> list:
+        values = [np.zeros(s) if s else 0.0 for s in shapes]
+        if shapes[k]:
+            values[k].flat[j] = 1.0
+        else:
+            values[k] = 1.0
+        return values
+
+    return [[seed(k, j) for j in range(int(np.prod(shape, dtype=int)))] for k, shape in enumerate(shapes)]
 
 
 # --- the API ------------------------------------------------------------------------------------
@@ -280,15 +284,14 @@ def value_and_grad(f: Callable, argnums=0) -> Callable:
         recording = _record(f, args, argnums, "grad")
         trace, out = recording.trace, recording.output
         if out.kind != "leaf" or out.shape != ():
-            returned = (f"an array of shape {out.shape}" if out.kind == "leaf"
-                        else f"{len(trace.outputs)} values")
+            returned = out.describe() if out.kind == "leaf" else f"{len(trace.outputs)} values"
             raise TypeError(
                 f"grad: {_name(f)} must return a single number, but it returned {returned}; "
                 f"use jacrev or jacfwd for the whole Jacobian, or vjp for a vector-Jacobian product"
             )
         adjoints = adjoint_sweep(trace, [1.0])
         grads = recording.per_argument(adjoints[: trace.n_inputs])
-        return _output_values(trace)[0], (grads[0] if _one_argument(argnums) else tuple(grads))
+        return _output_values(trace)[0], _per_argnums(argnums, grads)
 
     return value_and_grad_f
 
@@ -303,37 +306,13 @@ def _matching_leaves(template: Tree, x, primal: str, what: str, who: str) -> lis
     """The leaves of ``x``, which must have ``template``'s structure and leaf shapes."""
     leaves, names = [], []
     tree = flatten(x, what, leaves, names, who, check=False)
-    if _skeleton(tree) != _skeleton(template):
-        raise ValueError(f"{who}: {primal} is {_describe(template)} but its {what} is {_describe(tree)}")
-    for name, leaf, want in zip(names, leaves, _leaf_shapes(template)):
+    if tree.skeleton != template.skeleton:
+        raise ValueError(f"{who}: {primal} is {template.describe()} but its {what} is {tree.describe()}")
+    for name, leaf, want in zip(names, leaves, template.leaf_shapes):
         if isinstance(leaf, (np.ndarray, Traced)) and shape_of(leaf) != want:
             raise ValueError(f"{who}: {name} has shape {shape_of(leaf)}, but it must have "
                              f"{primal}'s shape {want}")
     return leaves
-
-
-def _skeleton(tree: Tree):
-    """The structure without leaf shapes (shapes are compared leaf by leaf, with names)."""
-    if tree.kind == "leaf":
-        return "leaf"
-    return (tree.kind, tree.keys, tuple(_skeleton(c) for c in tree.children))
-
-
-def _describe(tree: Tree) -> str:
-    """``a number``, ``an array of shape (3, 4)``, ``a sequence of 2``, ``a dict with keys ...``."""
-    if tree.kind == "leaf":
-        return f"an array of shape {tree.shape}" if tree.shape else "a number"
-    if tree.is_vector:
-        return f"a sequence of {len(tree.children)}"
-    if tree.kind == "dict":
-        return f"a dict with keys {list(tree.keys)}"
-    return f"a {tree.kind} of {len(tree.children)}"
-
-
-def _leaf_shapes(tree: Tree) -> list:
-    if tree.kind == "leaf":
-        return [tree.shape]
-    return [s for c in tree.children for s in _leaf_shapes(c)]
 
 
 def jvp(f: Callable, primals: Sequence, tangents: Sequence):
@@ -366,71 +345,66 @@ def vjp(f: Callable, *primals):
     return recording.outputs(_output_values(trace)), pullback
 
 
-def _block(rows: list, out_shape: tuple, in_shape: tuple, rows_are_outputs: bool):
-    """One output leaf's by one input leaf's part of the Jacobian, shaped out_shape + in_shape.
-    ``rows`` holds one derivative per output entry (jacrev: each of the input's shape) or per
-    input entry (jacfwd: each of the output's shape).  Traced rows (a Jacobian inside another
-    derivative) are stacked with primitives, so that the outer derivative sees the stacking."""
-    if not out_shape and not in_shape:
-        return rows[0]  # d(number)/d(number): a number
-    lead, row_shape = (out_shape, in_shape) if rows_are_outputs else (in_shape, out_shape)
-    if all(not isinstance(r, Traced) for r in rows):
-        stacked = np.array(rows, dtype=float).reshape(lead + row_shape)
-    else:
-        stacked = RESHAPE(CONCATENATE(0, *(RESHAPE(r, (1,) + row_shape) for r in rows)), lead + row_shape)
-    if rows_are_outputs or not out_shape or not in_shape:
-        return stacked  # already the output's axes, then the input's
-    n_in = len(in_shape)  # jacfwd: the input's axes came first; move them to the end
-    return PERMUTE(stacked, tuple(range(n_in, n_in + len(out_shape))) + tuple(range(n_in)))
-
-
-def _jacobian(recording: Recording, blocks: list, one_argument: bool):
-    """Arrange the blocks (blocks[o][i]: output leaf o by input leaf i) as JAX does: the
-    output's structure outside, each argument's structure inside."""
-    per_output = [recording.per_argument(list(row)) for row in blocks]  # per output leaf: per argument
-    results = []
-    for a in range(len(recording.arguments)):
-        results.append(recording.output.rebuild(iter([p[a] for p in per_output])))
-    return results[0] if one_argument else tuple(results)
-
-
 def jacfwd(f: Callable, argnums=0) -> Callable:
-    """The Jacobian by forward mode: one tangent sweep per input entry."""
-    def jacobian(*args):
-        recording = _record(f, args, argnums, "jacfwd")
-        trace = recording.trace
-        in_shapes = [shape_of(x.value) for x in trace.inputs]
-        out_shapes = [shape_of(v) for v in _output_values(trace)]
-        columns = [output_tangents(trace, tangent_sweep(trace, seed)) for seed in _unit_seeds(in_shapes)]
-        blocks, start = [[None] * len(in_shapes) for _ in out_shapes], 0
-        for i, s_in in enumerate(in_shapes):
-            size = int(np.prod(s_in, dtype=int))
-            for o, s_out in enumerate(out_shapes):
-                rows = [_dense(columns[start + j][o], s_out) for j in range(size)]
-                blocks[o][i] = _block(rows, s_out, s_in, rows_are_outputs=False)
-            start += size
-        return _jacobian(recording, blocks, _one_argument(argnums))
+    """The Jacobian by forward mode: one tangent sweep per input entry, each giving a column
+    (the outputs' tangents)."""
+    def column(trace: Trace, seed: list) -> list:
+        return output_tangents(trace, tangent_sweep(trace, seed))
 
-    return jacobian
+    return _jacobian(f, argnums, "jacfwd", column, by_columns=True)
 
 
 def jacrev(f: Callable, argnums=0) -> Callable:
-    """The Jacobian by reverse mode: one adjoint sweep per output entry."""
+    """The Jacobian by reverse mode: one adjoint sweep per output entry, each giving a row
+    (the inputs' adjoints)."""
+    def row(trace: Trace, seed: list) -> list:
+        return adjoint_sweep(trace, seed)[: trace.n_inputs]
+
+    return _jacobian(f, argnums, "jacrev", row, by_columns=False)
+
+
+def _jacobian(f: Callable, argnums, who: str, sweep: Callable, by_columns: bool) -> Callable:
+    """The Jacobian of ``f``, one ``sweep`` per entry of the inputs (by columns) or of the
+    outputs (by rows), arranged as JAX does: the output's structure outside, each argument's
+    structure inside, and each block shaped output leaf's shape + input leaf's shape."""
     def jacobian(*args):
-        recording = _record(f, args, argnums, "jacrev")
+        recording = _record(f, args, argnums, who)
         trace = recording.trace
         in_shapes = [shape_of(x.value) for x in trace.inputs]
         out_shapes = [shape_of(v) for v in _output_values(trace)]
-        rows = [adjoint_sweep(trace, seed)[: trace.n_inputs] for seed in _unit_seeds(out_shapes)]
-        blocks, start = [], 0
-        for o, s_out in enumerate(out_shapes):
-            size = int(np.prod(s_out, dtype=int))
-            blocks.append([_block([_dense(rows[start + j][i], s_in) for j in range(size)], s_out, s_in,
-                                  rows_are_outputs=True) for i, s_in in enumerate(in_shapes)])
-            start += size
-        return _jacobian(recording, blocks, _one_argument(argnums))
+        seeded, other = (in_shapes, out_shapes) if by_columns else (out_shapes, in_shapes)
+        # swept[s][j][t]: between entry j of seeded leaf s and the whole of other leaf t
+        swept = [[sweep(trace, seed) for seed in seeds] for seeds in _unit_seeds(seeded)]
+
+        def block(o: int, i: int):
+            s, t = (i, o) if by_columns else (o, i)
+            rows = [_dense(result[t], other[t]) for result in swept[s]]
+            return _block(rows, seeded[s], other[t], by_columns)
+
+        per_output = [recording.per_argument([block(o, i) for i in range(len(in_shapes))])
+                      for o in range(len(out_shapes))]  # per output leaf: one block per argument
+        return _per_argnums(argnums, [recording.outputs([p[a] for p in per_output])
+                                      for a in range(len(recording.arguments))])
 
     return jacobian
+
+
+def _block(rows: list, seeded_shape: tuple, row_shape: tuple, by_columns: bool):
+    """One output leaf's by one input leaf's part of the Jacobian, shaped out_shape + in_shape,
+    from one ``row`` (of ``row_shape``) per entry of the seeded leaf.  Traced rows (a Jacobian
+    inside another derivative) are stacked with primitives, so that the outer derivative sees
+    the stacking."""
+    if not seeded_shape and not row_shape:
+        return rows[0]  # d(number)/d(number): a number
+    shape = seeded_shape + row_shape
+    if all(not isinstance(r, Traced) for r in rows):
+        stacked = np.array(rows, dtype=float).reshape(shape)
+    else:
+        stacked = RESHAPE(CONCATENATE(0, *(RESHAPE(r, (1,) + row_shape) for r in rows)), shape)
+    if not by_columns or not seeded_shape or not row_shape:
+        return stacked  # already the output's axes, then the input's
+    n_in = len(seeded_shape)  # by columns the input's axes came first; move them to the end
+    return PERMUTE(stacked, tuple(range(n_in, n_in + len(row_shape))) + tuple(range(n_in)))
 
 
 def _dense(x, shape):
