@@ -11,8 +11,6 @@ Arithmetic is float64: integer and boolean arrays given as plain data are read a
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as _np
 
 from . import primitives as _p
@@ -122,6 +120,7 @@ def ravel(x):
 
 def expand_dims(x, axis: int):
     """A new axis of size 1 at ``axis``."""
+    x = _operand(x)
     shape = list(_shape_of(x))
     shape.insert(axis % (len(shape) + 1), 1)
     return reshape(x, tuple(shape))
@@ -129,6 +128,7 @@ def expand_dims(x, axis: int):
 
 def squeeze(x, axis=None):
     """The axes of size 1 removed (all of them, or the one given)."""
+    x = _operand(x)
     shape = _shape_of(x)
     axes = [a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)] if axis is not None \
         else [k for k, n in enumerate(shape) if n == 1]
@@ -166,33 +166,43 @@ def stack(arrays, axis=0):
 
 def trace(x):
     """The sum of the diagonal entries of a square matrix."""
+    x = _operand(x)
     n = _shape_of(x)[0]
-    return sum(_p.INDEX(_operand(x), (_np.arange(n), _np.arange(n))))
+    return sum(_p.INDEX(x, (_np.arange(n), _np.arange(n))))
 
 
 def shape(x) -> tuple:
     """The shape of an array, number or traced value."""
-    return _shape_of(x)
+    return _shape_of(_operand(x))
 
 
 def ndim(x) -> int:
-    return len(_shape_of(x))
+    return len(shape(x))
 
 
 def zeros_like(x):
-    return _np.zeros(_shape_of(x))
+    return _np.zeros(shape(x))
 
 
 def ones_like(x):
-    return _np.ones(_shape_of(x))
+    return _np.ones(shape(x))
 
 
 # --- linear algebra (Giles 2008's rules) -------------------------------------------------------
-linalg = SimpleNamespace(
-    inv=lambda a: _p.INV(_operand(a)),
-    det=lambda a: _p.DET(_operand(a)),
-    solve=lambda a, b: _p.SOLVE(_operand(a), _operand(b)),
-)
-linalg.inv.__doc__ = "The inverse matrix A⁻¹ (Giles 2008: Ā = -A⁻ᵀ C̄ A⁻ᵀ)."
-linalg.det.__doc__ = "The determinant det A (Giles 2008: Ā = C̄ det(A) A⁻ᵀ)."
-linalg.solve.__doc__ = "The solution C of A C = B (Giles 2008: B̄ = A⁻ᵀ C̄, Ā = -B̄ Cᵀ)."
+class linalg:  # noqa: N801 - NumPy's name: anp.linalg.inv as np.linalg.inv
+    """numpy.linalg's names for the matrix primitives."""
+
+    @staticmethod
+    def inv(a):
+        """The inverse matrix A⁻¹ (Giles 2008: Ā = -A⁻ᵀ C̄ A⁻ᵀ)."""
+        return _p.INV(_operand(a))
+
+    @staticmethod
+    def det(a):
+        """The determinant det A (Giles 2008: Ā = C̄ det(A) A⁻ᵀ)."""
+        return _p.DET(_operand(a))
+
+    @staticmethod
+    def solve(a, b):
+        """The solution C of A C = B (Giles 2008: B̄ = A⁻ᵀ C̄, Ā = -B̄ Cᵀ)."""
+        return _p.SOLVE(_operand(a), _operand(b))
