@@ -96,9 +96,6 @@ BROADCAST_TO = Primitive(
 # are static operands: their rule is None.  Models: HIPS autograd's numpy_vjps.py (one rule per
 # operand), autodidax's jvp and transpose rules; Giles 2008 for inv, det and solve.
 
-from .primitive import Traced  # noqa: E402 (the array syntax at the end of this section)
-
-
 def _ndim(x) -> int:
     return len(shape_of(x))
 
@@ -361,20 +358,10 @@ CONCATENATE = Primitive(  # concatenate(axis, x1, x2, ...): the axis comes first
 )
 
 
-def _maximum(x, y):
-    out = np.maximum(x, y)
-    return _as_float(out) if np.ndim(x) == 0 and np.ndim(y) == 0 else out
-
-
 MAXIMUM = Primitive(  # elementwise; at a tie each operand gets half the derivative (as JAX)
-    "maximum", _maximum,
+    "maximum", lambda x, y: _as_float(np.maximum(x, y)),
     partials=(lambda x, y, out: 0.5 * (1.0 + SIGN(x - y)), lambda x, y, out: 0.5 * (1.0 - SIGN(x - y))),
 )
-
-
-def _where(condition, x, y):
-    out = np.where(condition, x, y)
-    return _as_float(out) if np.ndim(out) == 0 else out
 
 
 def _where_domain(condition, x, y):
@@ -385,7 +372,7 @@ def _where_domain(condition, x, y):
 
 
 WHERE = Primitive(  # where(condition, x, y): the condition is a setting, x and y elementwise
-    "where", _where, static=(0,), domain=_where_domain,
+    "where", lambda condition, x, y: _as_float(np.where(condition, x, y)), static=(0,), domain=_where_domain,
     partials=(None, lambda c, x, y, out: WHERE(c, 1.0, 0.0), lambda c, x, y, out: WHERE(c, 0.0, 1.0)),
 )
 
@@ -396,13 +383,21 @@ WHERE = Primitive(  # where(condition, x, y): the condition is a setting, x and 
 def _square_domain(a, name):
     if _ndim(a) != 2 or shape_of(a)[0] != shape_of(a)[1]:
         return f"{name} needs a square matrix, got shape {shape_of(a)}"
-    if np.linalg.cond(a) * np.finfo(float).eps > 1e-2:  # no digits left to trust
-        return f"the {shape_of(a)[0]}×{shape_of(a)[0]} matrix is singular (or too close to it: condition number {np.linalg.cond(a):.3g})"
+    return None
+
+
+def _invertible_domain(a, name):
+    problem = _square_domain(a, name)
+    if problem:
+        return problem
+    condition = np.linalg.cond(a)
+    if condition * np.finfo(float).eps > 1e-2:  # no digits left to trust
+        return f"the {shape_of(a)[0]}×{shape_of(a)[0]} matrix is singular (or too close to it: condition number {condition:.3g})"
     return None
 
 
 def _solve_domain(a, b):
-    problem = _square_domain(a, "solve")
+    problem = _invertible_domain(a, "solve")
     if problem:
         return problem
     if _ndim(b) not in (1, 2) or shape_of(b)[0] != shape_of(a)[0]:
@@ -411,20 +406,14 @@ def _solve_domain(a, b):
 
 
 INV = Primitive(  # C = A⁻¹ (Giles 2008):  Ċ = -C Ȧ C,  Ā = -Cᵀ C̄ Cᵀ
-    "inv", np.linalg.inv, domain=lambda a: _square_domain(a, "inv"),
+    "inv", np.linalg.inv, domain=lambda a: _invertible_domain(a, "inv"),
     jvp_rules=(lambda t, a, out: NEG(MATMUL(MATMUL(out, t), out)),),
     vjp_rules=(lambda g, a, out: NEG(MATMUL(MATMUL(TRANSPOSE(out), g), TRANSPOSE(out))),),
 )
 
 
-def _det_domain(a):
-    if _ndim(a) != 2 or shape_of(a)[0] != shape_of(a)[1]:
-        return f"det needs a square matrix, got shape {shape_of(a)}"
-    return None
-
-
 DET = Primitive(  # C = det A (Giles 2008):  Ċ = C tr(A⁻¹ Ȧ),  Ā = C̄ C A⁻ᵀ; the rules need A⁻¹
-    "det", lambda a: float(np.linalg.det(a)), domain=_det_domain,
+    "det", lambda a: float(np.linalg.det(a)), domain=lambda a: _square_domain(a, "det"),
     jvp_rules=(lambda t, a, out: MUL(out, SUM(MUL(TRANSPOSE(INV(a)), t), None, False)),),
     vjp_rules=(lambda g, a, out: MUL(MUL(g, out), TRANSPOSE(INV(a))),),
 )
@@ -452,6 +441,8 @@ SOLVE = Primitive(  # C = A⁻¹ B (Giles 2008):  Ċ = A⁻¹ (Ḃ - Ȧ C);  B̄
 # ``Traced`` (adlessons.primitive) defines the arithmetic operators; the array ones belong with
 # the structural primitives they call, so they are attached here.
 
+from .primitive import Traced  # noqa: E402
+
 
 def _traced_iter(self):
     if not shape_of(self):
@@ -465,6 +456,13 @@ def _traced_len(self):
     return shape_of(self)[0]
 
 
+def _traced_reshape(self, *shape):
+    """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``: NumPy takes the shape either way."""
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = shape[0]
+    return RESHAPE(self, tuple(shape))
+
+
 Traced.__matmul__ = lambda self, other: MATMUL(self, other)
 Traced.__rmatmul__ = lambda self, other: MATMUL(other, self)
 Traced.__getitem__ = lambda self, index: INDEX(self, Index(index))
@@ -473,7 +471,6 @@ Traced.__len__ = _traced_len
 Traced.T = property(lambda self: TRANSPOSE(self))
 Traced.ndim = property(lambda self: len(shape_of(self)))
 Traced.size = property(lambda self: int(np.prod(shape_of(self), dtype=int)))
-Traced.reshape = lambda self, *shape: RESHAPE(self, tuple(shape[0]) if len(shape) == 1 and not isinstance(
-    shape[0], int) else tuple(shape))
+Traced.reshape = _traced_reshape
 Traced.sum = lambda self, axis=None, keepdims=False: SUM(self, axis, keepdims)
 Traced.mean = lambda self, axis=None, keepdims=False: MEAN(self, axis, keepdims)
