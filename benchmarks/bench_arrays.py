@@ -180,12 +180,6 @@ def contenders(params, X, Y):
     return found, missing
 
 
-def trace_size(params, X, Y):
-    """Nodes in the adlessons trace of the loss (one per array operation), or None."""
-    recorder = package_recorder(params, X, Y)
-    return None if recorder is None else len(recorder().nodes)
-
-
 # --- correctness, timing, memory ---------------------------------------------------------------
 
 
@@ -294,7 +288,9 @@ def measure(batch: int, repeat: int, show_check: bool):
     stat = {name: (min(ts), statistics.median(ts)) for name, ts in times.items()}
     memory = {name: peak_bytes(fn) for name, fn in candidates.items()}
     data_bytes = X.nbytes + Y.nbytes + sum(params[k].nbytes for k in NAMES)
-    return dict(stat=stat, memory=memory, data_bytes=data_bytes, nodes=trace_size(params, X, Y)), missing
+    # nodes in the adlessons trace of the loss (one per array operation)
+    nodes = len(candidates["adlessons record"]().nodes) if "adlessons record" in candidates else None
+    return dict(stat=stat, memory=memory, data_bytes=data_bytes, nodes=nodes), missing
 
 
 def print_table(batch: int, result: dict) -> None:
@@ -324,6 +320,12 @@ def ratio_lines(result: dict) -> list:
     ]
     return [(text, stat[a][0] / stat[b][0], stat[a][1] / stat[b][1])
             for text, a, b in pairs if a in stat and b in stat]
+
+
+def print_ratios(batch: int, result: dict) -> None:
+    print(f"\nratios of the fastest runs (of medians in brackets), batch {batch}")
+    for text, lo, med in ratio_lines(result):
+        print(f"  {text:36s} {lo:6.2f}x  ({med:.2f}x)")
 
 
 def main(argv=None) -> int:
@@ -357,9 +359,7 @@ def main(argv=None) -> int:
     if missing:
         print(f"  adlessons contenders skipped: {missing}")
     print_table(args.batch, small)
-    print(f"\nratios of the fastest runs (of medians in brackets), batch {args.batch}")
-    for text, lo, med in ratio_lines(small):
-        print(f"  {text:36s} {lo:6.2f}x  ({med:.2f}x)")
+    print_ratios(args.batch, small)
 
     big = None
     if not args.no_big:
@@ -385,9 +385,7 @@ def main(argv=None) -> int:
             print(f"  recording overhead (adlessons record minus its forward pass, same array work): "
                   f"{over[0]:.2f} ms at {args.batch}, {over[1]:.2f} ms at {BIG * args.batch}; trace "
                   f"{small['nodes']} nodes at {args.batch}, {big['nodes']} at {BIG * args.batch}")
-        print(f"\nratios of the fastest runs (of medians in brackets), batch {BIG * args.batch}")
-        for text, lo, med in ratio_lines(big):
-            print(f"  {text:36s} {lo:6.2f}x  ({med:.2f}x)")
+        print_ratios(BIG * args.batch, big)
 
     print(f"\n(total {time.perf_counter() - started:.1f} s)")
     stat = small["stat"]
