@@ -18,6 +18,8 @@ __all__ = [
     "complex_step",
     "gradient_by_differences",
     "gradient_by_complex_step",
+    "relative_errors",
+    "default_steps",
     "GradientEstimate",
     "CountedFunction",
 ]
@@ -48,6 +50,29 @@ def complex_step(f: Callable[[complex], complex], x: float, h: float = 1e-20) ->
     if not cmath.isfinite(value):
         raise ValueError(f"complex_step: {_name(f)} returned the non-finite value {value!r} at x + ih = {complex(x, h)!r}")
     return complex(value).imag / h
+
+
+def relative_errors(
+    x: float, steps: Sequence[float], f: Callable[[float], float], f_complex: Callable[[complex], complex],
+    derivative: Callable[[float], float],
+) -> dict[str, list[float]]:
+    """|estimate - f'(x)| / |f'(x)| of the forward difference, the central difference and the
+    complex step at each step h, by method: the data of the error-versus-h figure."""
+    exact = derivative(x)
+    if exact == 0:
+        raise ValueError(f"relative_errors: the derivative at x = {x!r} is 0, so a relative error is undefined")
+    estimates = {
+        "forward": lambda h: forward_difference(f, x, h),
+        "central": lambda h: central_difference(f, x, h),
+        "complex step": lambda h: complex_step(f_complex, x, h),
+    }
+    return {method: [abs(estimate(h) - exact) / abs(exact) for h in steps]
+            for method, estimate in estimates.items()}
+
+
+def default_steps() -> list[float]:
+    """Steps h = 10^(-k/4) from 1e-1 down to 1e-20: four per decade."""
+    return [10.0 ** (-k / 4) for k in range(4, 81)]
 
 
 class GradientEstimate(NamedTuple):

@@ -1,22 +1,19 @@
 """Plotly figures for the lessons: rendering only.
 
-Every number a figure draws comes from ``adlessons.numeric`` (or from the caller); this module
-only decides how it looks. ``show`` wraps a figure so a notebook stores it deterministically:
+Every number a figure draws is given by the caller (the lessons compute them with
+``adlessons.numeric``); this module only decides how they look. ``show`` wraps a figure so a notebook stores it deterministically:
 plotly JSON for JupyterLab, HTML with a fixed div id for the static book, and a one-line text.
 """
 
 from __future__ import annotations
 
-import cmath
 import json
-import math
 import re
 import sys
-from typing import Callable, Sequence
+from typing import Sequence
 
 import plotly.graph_objects as go
 
-from .. import numeric
 
 __all__ = [
     "STYLE",
@@ -97,62 +94,39 @@ def show(fig: go.Figure, div_id: str) -> FigureDisplay:
     return FigureDisplay(fig, div_id)
 
 
-def finite_difference_error_figure(x: Sequence[float], h: float = 1e-9) -> go.Figure:
-    """|(e^(x+h) - e^x)/h - e^x| against x, on linear axes: flat, then shaky as e^x grows."""
-    xs = [float(v) for v in x]
-    errors = [abs(numeric.forward_difference(math.exp, v, h) - math.exp(v)) for v in xs]
+def finite_difference_error_figure(xs: Sequence[float], errors: Sequence[float], h: float) -> go.Figure:
+    """The absolute errors of the forward difference of e^x at the points xs, on linear axes."""
     fig = empty_figure(
         title=f"Absolute error of the forward difference (e<sup>x+h</sup> − e<sup>x</sup>)/h, h = {_sci(h)}",
         xaxis_title="x",
         yaxis_title="|forward difference − e<sup>x</sup>|",
     )
-    fig.add_trace(go.Scatter(
-        x=xs, y=errors, mode="lines", name="absolute error",
-        line=dict(color=COLORS["forward"], width=1.2),
-        hovertemplate="x = %{x:.2f}<br>error = %{y:.3g}<extra></extra>",
-    ))
+    fig.add_trace(go.Scatter(x=list(xs), y=list(errors), mode="lines",
+                             line=dict(color=COLORS["forward"], width=1.2)))
     fig.update_layout(showlegend=False)
     return fig
 
 
-def finite_difference_relative_error_figure(x: Sequence[float], h: float = 1e-9) -> go.Figure:
-    """The same error divided by e^x, on a log axis, with the round-off scale eps/h drawn for comparison."""
-    xs = [float(v) for v in x]
-    relative = [abs(numeric.forward_difference(math.exp, v, h) - math.exp(v)) / math.exp(v) for v in xs]
+def finite_difference_relative_error_figure(xs: Sequence[float], relative: Sequence[float],
+                                            h: float) -> go.Figure:
+    """The same errors divided by e^x, on a log axis, with the round-off scale eps/h for comparison."""
     fig = empty_figure(
         title=f"Relative error of the same forward difference, h = {_sci(h)}",
         xaxis_title="x",
         yaxis_title="|forward difference − e<sup>x</sup>| / e<sup>x</sup>",
         yaxis_type="log",
     )
-    fig.add_trace(go.Scatter(
-        x=xs, y=_drawable(relative, floor=EPS), mode="markers", name="relative error",
-        marker=dict(color=COLORS["forward"], size=3),
-        hovertemplate="x = %{x:.2f}<br>relative error = %{y:.2g}<extra></extra>",
-    ))
+    fig.add_trace(go.Scatter(x=list(xs), y=list(relative), mode="markers", name="relative error",
+                             marker=dict(color=COLORS["forward"], size=3)))
     fig.add_trace(_reference_line(xs, EPS / h, f"ε/h = {_sci(EPS / h, 2)}"))
     fig.update_yaxes(dtick=1)  # one tick per power of ten
     return fig
 
 
-def error_vs_step_figure(
-    x: float = 1.0,
-    steps: Sequence[float] | None = None,
-    f: Callable[[float], float] = math.exp,
-    f_complex: Callable[[complex], complex] = cmath.exp,
-    derivative: Callable[[float], float] = math.exp,
-    name: str = "e<sup>x</sup>",
-) -> go.Figure:
-    """Relative error of forward, central and complex-step derivatives against h, log-log: the V of truncation vs round-off."""
-    hs = [float(h) for h in (steps if steps is not None else default_steps())]
-    exact = derivative(x)
-    if exact == 0:
-        raise ValueError(f"error_vs_step_figure: the derivative at x = {x!r} is 0, so a relative error is undefined")
-    methods = {
-        "forward": lambda h: numeric.forward_difference(f, x, h),
-        "central": lambda h: numeric.central_difference(f, x, h),
-        "complex step": lambda h: numeric.complex_step(f_complex, x, h),
-    }
+def error_vs_step_figure(steps: Sequence[float], errors: dict, x: float,
+                         name: str = "e<sup>x</sup>") -> go.Figure:
+    """Relative errors against the step h, one line per method (``numeric.relative_errors``),
+    log-log: the V of truncation against round-off.  An exact 0 is drawn at eps/20."""
     floor = EPS / 20
     fig = empty_figure(
         title=f"Relative error of three derivative estimates of {name} at x = {x:g}",
@@ -161,21 +135,13 @@ def error_vs_step_figure(
         xaxis_type="log",
         yaxis_type="log",
     )
-    for method, estimate in methods.items():
-        errors = [abs(estimate(h) - exact) / abs(exact) for h in hs]
-        fig.add_trace(go.Scatter(
-            x=hs, y=_drawable(errors, floor), mode="lines+markers", name=method,
-            line=dict(color=COLORS[method], width=2), marker=dict(size=5),
-            hovertemplate=method + "<br>h = %{x:.1e}<br>relative error = %{y:.2g}<extra></extra>",
-        ))
-    fig.add_trace(_reference_line(hs, EPS, f"ε = {_sci(EPS, 2)}"))
-    fig.add_trace(_reference_line(hs, floor, "error exactly 0 (drawn here)", dash="dot"))
+    for method, values in errors.items():
+        fig.add_trace(go.Scatter(x=list(steps), y=_drawable(values, floor), name=method,
+                                 mode="lines+markers", marker=dict(size=5),
+                                 line=dict(color=COLORS[method], width=2)))
+    fig.add_trace(_reference_line(steps, EPS, f"ε = {_sci(EPS, 2)}"))
+    fig.add_trace(_reference_line(steps, floor, "error exactly 0 (drawn here)", dash="dot"))
     return fig
-
-
-def default_steps() -> list[float]:
-    """Steps h = 10^(-k/4) from 1e-1 down to 1e-20: four per decade."""
-    return [10.0 ** (-k / 4) for k in range(4, 81)]
 
 
 def empty_figure(title: str, xaxis_title: str, yaxis_title: str, xaxis_type: str = "linear",
