@@ -21,8 +21,8 @@ from typing import Callable
 import numpy as np
 
 import adlessons
-from adlessons import PRIMITIVES, adjoint_sweep, count_sweeps, jacfwd, jacrev, record, reverse_steps
-from adlessons.examples import normal_density
+from adlessons import PRIMITIVES, adjoint_sweep, count_sweeps, exp, jacfwd, jacrev, record, reverse_steps, sin
+from adlessons.examples import griewank_walther, normal_density
 from adlessons.numeric import central_difference
 from adlessons.presentation import label
 from adlessons.primitive import is_number
@@ -103,36 +103,22 @@ def _nodes_like(trace, node_type=_Var) -> list:
     return nodes
 
 
-_PACKAGE_OPS = {"sin": adlessons.sin, "exp": adlessons.exp}
+# The test graphs, written with adlessons' sin and exp: recorded, they give the reference trace
+# (and the check's nodes, rebuilt from it); on floats, central differences.
 
-
-# The test graphs, each written once with + - * / and the sin and exp it is given (the lesson's
-# toy_sin and toy_exp in tests/test_lessons_forward_reverse.py): the checks record it with
-# adlessons' (the reference trace, from which their own nodes are rebuilt) and run it on floats.
-
-def _gw(x1, x2, sin, exp):
-    """Griewank & Walther's example: v4 = v1 - v3 has two children, v5 and v6."""
-    v1 = x1 / x2
-    v2 = sin(v1)
-    v3 = exp(x2)
-    v4 = v1 - v3
-    v5 = v2 + v4
-    return v5 * v4
-
-
-def _uneven(x, sin, exp):
+def _uneven(x):
     """u = sin(x) has one child right below y and one three levels down: breadth-first fails."""
     u = sin(x)
     return u * exp(exp(u))
 
 
-def _shared(x, w, sin, exp):
+def _shared(x, w):
     """x * x uses x twice in one node, and w * sin(x) once more: three edges into x."""
     return x * x + w * sin(x)
 
 
 _CASES = (
-    ("Griewank & Walther's example", _gw, (0.8, 1.7)),
+    ("Griewank & Walther's example", griewank_walther, (0.8, 1.7)),  # v4 = v1 - v3 has two children
     ("y = u·exp(exp(u)) with u = sin(x)", _uneven, (0.6,)),
     ("y = x·x + w·sin(x)", _shared, (1.3, -0.9)),
 )
@@ -143,9 +129,8 @@ class _Graph:
     """One test graph: adlessons' trace of it (the reference), and the same graph of the check's nodes."""
 
     def __init__(self, title: str, function: Callable, point: tuple, node_type=_Var):
-        self.title, self.point, self.n_inputs = title, point, len(point)
-        self.function = lambda *xs: function(*xs, **_PACKAGE_OPS)  # on traced values, or floats
-        self.trace = record(self.function, *point)
+        self.title, self.function, self.point, self.n_inputs = title, function, point, len(point)
+        self.trace = record(function, *point)
         self.nodes = _nodes_like(self.trace, node_type)
         self.y = self.nodes[self.trace.outputs[0].pos]
         self.adjoints = adjoint_sweep(self.trace, [1.0])
