@@ -8,13 +8,15 @@ result gives Ċ from Ȧ, Ḃ; a reverse (adjoint) result gives Ā, B̄ from C̄,
 
 The formulas below are written from the paper, independently of adlessons; this file checks
 them against central differences and the complex step (both independent of any derivative
-rule), and tests of the package's own array rules use them as the oracle (``GILES``).
+rule), then uses them as the oracle for the package's own rules (matmul, inv, det, solve).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from adlessons.primitives import PRIMITIVES
 
 # --- the published results, as plain NumPy functions ------------------------------------------
 # Each forward function returns Ċ; each reverse function returns the adjoints of the inputs.
@@ -161,6 +163,25 @@ def test_forward_and_reverse_satisfy_the_dot_product_identity(name, n):
     lhs = np.sum(Cbar * forward(*args, *dargs))
     rhs = sum(np.sum(abar * d) for abar, d in zip(adjoints_of(reverse, args, Cbar), dargs))
     assert np.isclose(lhs, rhs, rtol=1e-12, atol=1e-12)
+
+
+PACKAGE = {"product": "matmul", "inverse": "inv", "determinant": "det", "solve": "solve"}
+
+
+@pytest.mark.parametrize("name", list(GILES))
+@pytest.mark.parametrize("n", SIZES)
+def test_the_package_rules_are_giles_results(name, n):
+    """Each primitive's jvp rules (summed over its operands) give Giles's Ċ, its vjp rules his adjoints."""
+    f, forward, reverse, _ = GILES[name]
+    primitive = PRIMITIVES[PACKAGE[name]]
+    args = operands(name, n, seed=3)
+    dargs = directions(args, seed=3)
+    out = primitive.evaluate(*args)
+    Cbar = np.random.default_rng(4).normal(size=np.shape(out))
+    tangent = sum(np.asarray(primitive.jvp(k, d, tuple(args), out)) for k, d in enumerate(dargs))
+    assert np.allclose(tangent, forward(*args, *dargs), rtol=1e-12, atol=1e-12)
+    for k, abar in enumerate(adjoints_of(reverse, args, Cbar)):
+        assert np.allclose(primitive.vjp(k, Cbar, tuple(args), out), abar, rtol=1e-12, atol=1e-12)
 
 
 def test_determinant_of_a_2x2_by_hand():
