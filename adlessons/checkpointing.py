@@ -32,7 +32,7 @@ import numpy as np
 from .errors import describe_value
 from .forward import tangent_sweep
 from .memory import release
-from .primitive import Primitive, Traced, is_plain_value, shape_of
+from .primitive import Primitive, Traced, is_plain_value, zeros_like
 from .presentation import constant_text
 from .reverse import adjoint_sweep
 from .symbolic import Expr, symbol, to_text
@@ -111,10 +111,10 @@ class Inside:
         """The output's tangent when only operand ``slot`` moves, by ``tangent``: one inner
         tangent sweep of a fresh recording."""
         trace = self.record(values)
-        seeds = [tangent if k == slot else _zero_like(v) for k, v in enumerate(values)]
+        seeds = [tangent if k == slot else zeros_like(v) for k, v in enumerate(values)]
         tangents = tangent_sweep(trace, seeds)
         y = trace.outputs[0]
-        tangent = tangents[y.pos] if trace.is_variable(y) else _zero_like(y)
+        tangent = tangents[y.pos] if trace.is_variable(y) else zeros_like(y)
         release(trace)
         return tangent
 
@@ -219,8 +219,3 @@ def _escaped(text: str) -> str:
 
 def _symbolic(*xs) -> bool:
     return any(isinstance(x, Expr) for x in xs)
-
-
-def _zero_like(value):
-    shape = shape_of(value)
-    return np.zeros(shape) if shape else 0.0

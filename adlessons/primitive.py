@@ -340,6 +340,13 @@ def shape_of(x) -> tuple:
     return getattr(x, "shape", ())
 
 
+def zeros_like(value):
+    """A zero of ``value``'s shape: 0.0 for a number, an array of zeros for an array (the
+    derivative of something that does not depend on the variable)."""
+    shape = shape_of(value)
+    return np.zeros(shape) if shape else 0.0
+
+
 def check_finite_input(name: str, x) -> None:
     """Refuse nan, inf and non-numbers as inputs (or outputs) of differentiation, naming them."""
     if isinstance(x, Traced):

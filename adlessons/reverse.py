@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional, Sequence
 
-import numpy as np
-
 from . import presentation
 from .counting import note_sweep
 from .forward import check_seeds
-from .primitive import shape_of
+from .primitive import zeros_like
 from .tracing import Node, Trace, check_finite_derivatives, sweep_failure
 
 
@@ -71,7 +69,7 @@ def adjoint_sweep(trace: Trace, output_adjoints: Sequence,
     else:
         for parent, child, slot, contribution, first in steps:
             on_step(ReverseStep.of(parent, child, slot, contribution, adjoints, first))
-    adjoints = [_zero_like(node.value) if a is None else a for node, a in zip(trace.nodes, adjoints)]
+    adjoints = [zeros_like(node.value) if a is None else a for node, a in zip(trace.nodes, adjoints)]
     check_finite_derivatives(trace, adjoints, "adjoint sweep", backward=True)
     return adjoints
 
@@ -81,12 +79,6 @@ def reverse_steps(trace: Trace, output_adjoints: Sequence = (1.0,)) -> list["Rev
     steps: list[ReverseStep] = []
     adjoint_sweep(trace, output_adjoints, on_step=steps.append)
     return steps
-
-
-def _zero_like(value):
-    """The adjoint of a node no output depends on: 0, or an array of zeros of its shape."""
-    shape = shape_of(value)
-    return np.zeros(shape) if shape else 0.0
 
 
 @dataclass(frozen=True)
