@@ -24,7 +24,7 @@ array, asarray, zeros, ones, eye, arange, linspace, full = (
 
 
 def _operand(x):
-    """Plain data as a float64 array (lists, ints, bools); traced values and floats unchanged."""
+    """Plain data as float64 (lists, integer and boolean arrays); numbers and traced values unchanged."""
     if isinstance(x, (_Traced, float)):
         return x
     if isinstance(x, _np.ndarray):
