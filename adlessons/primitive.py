@@ -186,6 +186,50 @@ class Traced:
     def __abs__(self):
         return apply(PRIMITIVES["abs"], (self,))
 
+    # Array syntax: each is a structural primitive of the table.
+    def __matmul__(self, other):
+        return apply(PRIMITIVES["matmul"], (self, other))
+
+    def __rmatmul__(self, other):
+        return apply(PRIMITIVES["matmul"], (other, self))
+
+    def __getitem__(self, index):
+        return apply(PRIMITIVES["getitem"], (self, Index(index)))
+
+    def __iter__(self):
+        if not shape_of(self):
+            raise TypeError("a traced number is not a sequence: only traced arrays can be iterated over")
+        return (self[k] for k in range(shape_of(self)[0]))
+
+    def __len__(self):
+        if not shape_of(self):
+            raise TypeError("len() of a traced number: only traced arrays have a length")
+        return shape_of(self)[0]
+
+    @property
+    def T(self):
+        return apply(PRIMITIVES["transpose"], (self,))
+
+    @property
+    def ndim(self) -> int:
+        return len(shape_of(self))
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(shape_of(self), dtype=int))
+
+    def reshape(self, *shape):
+        """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``: NumPy takes the shape either way."""
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = shape[0]
+        return apply(PRIMITIVES["reshape"], (self, tuple(shape)))
+
+    def sum(self, axis=None, keepdims=False):
+        return apply(PRIMITIVES["sum"], (self, axis, keepdims))
+
+    def mean(self, axis=None, keepdims=False):
+        return apply(PRIMITIVES["mean"], (self, axis, keepdims))
+
     def __lt__(self, other):
         return primal(self) < primal(other)
 
@@ -246,6 +290,35 @@ class Traced:
 #: NumPy's names for the table's primitives, where they differ.
 _NUMPY_NAMES = {"subtract": "sub", "multiply": "mul", "true_divide": "div", "divide": "div",
                 "negative": "neg", "absolute": "abs"}
+
+
+# An index is a setting (a static operand) of the indexing primitive; it prints as written.
+
+
+class Index:
+    """An index (``x[1:, 0]``'s ``(slice(1, None), 0)``) that prints as it was written: ``1:, 0``."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key):
+        self.key = key.key if isinstance(key, Index) else key
+
+    def __repr__(self) -> str:
+        parts = self.key if isinstance(self.key, tuple) else (self.key,)
+        return ", ".join(_index_text(k) for k in parts)
+
+
+def _index_text(k) -> str:
+    if isinstance(k, slice):
+        text = ":".join("" if v is None else str(v) for v in (k.start, k.stop))
+        return text + ("" if k.step is None else f":{k.step}")
+    if k is Ellipsis:
+        return "..."
+    if k is None:
+        return "None"
+    if isinstance(k, (list, np.ndarray)) and np.size(k) > 6:
+        return f"<{np.asarray(k).dtype} array of shape {np.shape(k)}>"
+    return repr(np.asarray(k).tolist()) if isinstance(k, np.ndarray) else repr(k)
 
 
 def power(base, exponent):

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import domains
 from .kernels import on_numbers_or_arrays, relu, sigmoid, sign, sum_to
-from .primitive import PRIMITIVES, Primitive, power, shape_of  # noqa: F401 (re-exported)
+from .primitive import PRIMITIVES, Index, Primitive, power, shape_of  # noqa: F401 (re-exported)
 
 
 # --- the table -------------------------------------------------------------------------------
@@ -258,32 +258,6 @@ MEAN = _Reduction(
 )
 
 
-class Index:
-    """An index (``x[1:, 0]``'s ``(slice(1, None), 0)``) that prints as it was written: ``1:, 0``."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key):
-        self.key = key.key if isinstance(key, Index) else key
-
-    def __repr__(self) -> str:
-        parts = self.key if isinstance(self.key, tuple) else (self.key,)
-        return ", ".join(_index_text(k) for k in parts)
-
-
-def _index_text(k) -> str:
-    if isinstance(k, slice):
-        text = ":".join("" if v is None else str(v) for v in (k.start, k.stop))
-        return text + ("" if k.step is None else f":{k.step}")
-    if k is Ellipsis:
-        return "..."
-    if k is None:
-        return "None"
-    if isinstance(k, (list, np.ndarray)) and np.size(k) > 6:
-        return f"<{np.asarray(k).dtype} array of shape {np.shape(k)}>"
-    return repr(np.asarray(k).tolist()) if isinstance(k, np.ndarray) else repr(k)
-
-
 def _key(index):
     return index.key if isinstance(index, Index) else index
 
@@ -435,42 +409,3 @@ SOLVE = Primitive(  # C = A⁻¹ B (Giles 2008):  Ċ = A⁻¹ (Ḃ - Ȧ C);  B̄
     jvp_rules=(lambda t, a, b, out: NEG(SOLVE(a, MATMUL(t, out))), lambda t, a, b, out: SOLVE(a, t)),
     vjp_rules=(lambda g, a, b, out: _solve_adjoint_a(g, a, out), lambda g, a, b, out: _solve_adjoint_b(g, a)),
 )
-
-
-# --- array syntax on traced values: x @ y, x.T, x[i], x.reshape(...), x.sum(...) ------------------
-# ``Traced`` (adlessons.primitive) defines the arithmetic operators; the array ones belong with
-# the structural primitives they call, so they are attached here.
-
-from .primitive import Traced  # noqa: E402
-
-
-def _traced_iter(self):
-    if not shape_of(self):
-        raise TypeError("a traced number is not a sequence: only traced arrays can be iterated over")
-    return (INDEX(self, k) for k in range(shape_of(self)[0]))
-
-
-def _traced_len(self):
-    if not shape_of(self):
-        raise TypeError("len() of a traced number: only traced arrays have a length")
-    return shape_of(self)[0]
-
-
-def _traced_reshape(self, *shape):
-    """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``: NumPy takes the shape either way."""
-    if len(shape) == 1 and not isinstance(shape[0], int):
-        shape = shape[0]
-    return RESHAPE(self, tuple(shape))
-
-
-Traced.__matmul__ = lambda self, other: MATMUL(self, other)
-Traced.__rmatmul__ = lambda self, other: MATMUL(other, self)
-Traced.__getitem__ = lambda self, index: INDEX(self, Index(index))
-Traced.__iter__ = _traced_iter
-Traced.__len__ = _traced_len
-Traced.T = property(lambda self: TRANSPOSE(self))
-Traced.ndim = property(lambda self: len(shape_of(self)))
-Traced.size = property(lambda self: int(np.prod(shape_of(self), dtype=int)))
-Traced.reshape = _traced_reshape
-Traced.sum = lambda self, axis=None, keepdims=False: SUM(self, axis, keepdims)
-Traced.mean = lambda self, axis=None, keepdims=False: MEAN(self, axis, keepdims)
