@@ -110,7 +110,9 @@ def _operands(name, n, m, k, seed):
     for shape in OPS[name][2](n, m, k):
         a = rng.normal(size=shape)
         if name in ("inv", "det", "solve") and len(out) == 0:
-            a = a + shape[0] * np.eye(shape[0])
+            # strictly diagonally dominant by 1: every eigenvalue is at least 1 away from 0
+            # (Gershgorin), so no drawn matrix is near-singular and differences stay accurate
+            a = a + np.diag(np.abs(a).sum(axis=1) + 1.0)
         if name == "maximum":  # keep entries apart: no ties, where the derivative jumps
             a = (rng.permutation(a.size).reshape(shape) + 0.3 * len(out)) / a.size
         out.append(a)
