@@ -94,7 +94,9 @@ BROADCAST_TO = Primitive(
 # vjp_rules[k](cotangent, *args, out) per operand, written with primitives (so that higher order
 # works on arrays too, and presentation can print them).  Settings (an axis, a shape, an index)
 # are static operands: their rule is None.  Models: HIPS autograd's numpy_vjps.py (one rule per
-# operand), autodidax's jvp and transpose rules; Giles 2008 for inv, det and solve.
+# operand), autodidax's jvp and transpose rules; Giles 2008 for inv, det and solve.  Their
+# domain checks (shapes that line up, axes that exist, invertible matrices) are in domains.py.
+
 
 def _ndim(x) -> int:
     return len(shape_of(x))
@@ -105,24 +107,8 @@ def _as_float(x):
     return float(x) if np.ndim(x) == 0 else x
 
 
-def _shapes_text(*xs) -> str:
-    return " and ".join(str(shape_of(x)) for x in xs)
-
-
-def _matmul_domain(a, b):
-    if _ndim(a) == 0 or _ndim(b) == 0:
-        return f"@ needs arrays of 1 or 2 dimensions, got shapes {_shapes_text(a, b)} (use * for numbers)"
-    if _ndim(a) > 2 or _ndim(b) > 2:
-        return f"@ is defined here for 1-D and 2-D arrays only, got shapes {_shapes_text(a, b)}"
-    inner_a, inner_b = shape_of(a)[-1], shape_of(b)[0]
-    if inner_a != inner_b:
-        return (f"shapes {_shapes_text(a, b)} do not line up: the last axis of the first ({inner_a}) "
-                f"must equal the first axis of the second ({inner_b})")
-    return None
-
-
 MATMUL = Primitive(
-    "matmul", lambda a, b: _as_float(np.matmul(a, b)), symbol="@", precedence=2, domain=_matmul_domain,
+    "matmul", lambda a, b: _as_float(np.matmul(a, b)), symbol="@", precedence=2, domain=domains.matmul_shapes,
     # C = A B:  Ċ = Ȧ B + A Ḃ;  Ā = C̄ Bᵀ,  B̄ = Aᵀ C̄  (1-D operands: the outer or inner product)
     jvp_rules=(lambda t, a, b, out: MATMUL(t, b), lambda t, a, b, out: MATMUL(a, t)),
     vjp_rules=(lambda g, a, b, out: _matmul_adjoint_left(g, a, b),
@@ -150,14 +136,8 @@ def _matmul_adjoint_right(g, a, b):
     return MATMUL(TRANSPOSE(a), g)
 
 
-def _outer_domain(u, v):
-    if _ndim(u) != 1 or _ndim(v) != 1:
-        return f"outer takes two 1-D arrays, got shapes {_shapes_text(u, v)}"
-    return None
-
-
 OUTER = Primitive(  # u vᵀ: (u vᵀ)ij = u_i v_j
-    "outer", np.outer, notation="{0} {1}ᵀ", precedence=2, domain=_outer_domain,
+    "outer", np.outer, notation="{0} {1}ᵀ", precedence=2, domain=domains.outer_shapes,
     jvp_rules=(lambda t, u, v, out: OUTER(t, v), lambda t, u, v, out: OUTER(u, t)),
     vjp_rules=(lambda g, u, v, out: MATMUL(g, v), lambda g, u, v, out: MATMUL(u, g)),
 )
@@ -183,17 +163,9 @@ PERMUTE = Primitive(  # numpy.transpose(x, axes) with the axes given
 )
 
 
-def _reshape_domain(x, shape):
-    try:
-        np.empty(shape_of(x)).reshape(shape)
-    except (ValueError, TypeError) as error:
-        return f"cannot reshape an array of shape {shape_of(x)} into {shape!r} ({error})"
-    return None
-
-
 RESHAPE = Primitive(
     "reshape", lambda x, shape: _as_float(np.reshape(x, shape)), static=(1,), arity=2,
-    domain=_reshape_domain,
+    domain=domains.reshape_fits,
     jvp_rules=(lambda t, x, shape, out: RESHAPE(t, shape_of(out)), None),
     vjp_rules=(lambda g, x, shape, out: RESHAPE(g, shape_of(x)), None),
 )
@@ -230,14 +202,6 @@ class _Reduction(Primitive):
         return f"{self.name}({x_text}{settings})"
 
 
-def _axis_domain(x, axis, keepdims=False):
-    ndim = _ndim(x)
-    for a in (() if axis is None else axis if isinstance(axis, tuple) else (axis,)):
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool) or not -max(ndim, 1) <= a < max(ndim, 1):
-            return f"axis {axis!r} does not exist for an array of shape {shape_of(x)}"
-    return None
-
-
 def _count(x, axis) -> int:
     shape = shape_of(x)
     return int(np.prod([shape[a] for a in _axes(axis, len(shape))], dtype=int))
@@ -245,13 +209,13 @@ def _count(x, axis) -> int:
 
 SUM = _Reduction(
     "sum", lambda x, axis, keepdims: _as_float(np.sum(x, axis=axis, keepdims=keepdims)),
-    static=(1, 2), arity=3, domain=_axis_domain,
+    static=(1, 2), arity=3, domain=domains.axis_exists,
     jvp_rules=(lambda t, x, axis, keepdims, out: SUM(t, axis, keepdims), None, None),
     vjp_rules=(lambda g, x, axis, keepdims, out: _spread_back(g, x, axis, keepdims), None, None),
 )
 MEAN = _Reduction(
     "mean", lambda x, axis, keepdims: _as_float(np.mean(x, axis=axis, keepdims=keepdims)),
-    static=(1, 2), arity=3, domain=_axis_domain,
+    static=(1, 2), arity=3, domain=domains.axis_exists,
     jvp_rules=(lambda t, x, axis, keepdims, out: MEAN(t, axis, keepdims), None, None),
     vjp_rules=(lambda g, x, axis, keepdims, out: _spread_back(DIV(g, _count(x, axis)), x, axis, keepdims),
                None, None),
@@ -262,17 +226,9 @@ def _key(index):
     return index.key if isinstance(index, Index) else index
 
 
-def _index_domain(x, index):
-    try:
-        np.empty(shape_of(x))[_key(index)]
-    except (IndexError, TypeError, ValueError) as error:
-        return f"index [{Index(index)!r}] does not fit an array of shape {shape_of(x)} ({error})"
-    return None
-
-
 INDEX = Primitive(  # x[index]; the adjoint scatters back into zeros of x's shape
     "getitem", lambda x, index: _as_float(np.asarray(x)[_key(index)]), static=(1,), arity=2,
-    notation="{0}[{1}]", precedence=9, domain=_index_domain,
+    notation="{0}[{1}]", precedence=9, domain=domains.index_fits,
     jvp_rules=(lambda t, x, index, out: INDEX(t, index), None),
     vjp_rules=(lambda g, x, index, out: SCATTER(g, index, shape_of(x)), None),
 )
@@ -304,18 +260,6 @@ class PerSlot(tuple):
         return lambda *args: self.rule(k, *args)
 
 
-def _concatenate_domain(axis, *xs):
-    if not xs:
-        return "concatenate needs at least one array"
-    if any(_ndim(x) == 0 for x in xs):
-        return f"concatenate takes arrays of at least 1 dimension, got shapes {_shapes_text(*xs)}"
-    try:
-        np.concatenate([np.empty(shape_of(x)) for x in xs], axis=axis)
-    except (ValueError, np.exceptions.AxisError) as error:
-        return f"cannot concatenate shapes {_shapes_text(*xs)} along axis {axis} ({error})"
-    return None
-
-
 def _block(k: int, axis: int, xs) -> tuple:
     """The index of operand k's block (slot k, after the axis) inside the concatenation."""
     ndim = _ndim(xs[0])
@@ -326,7 +270,7 @@ def _block(k: int, axis: int, xs) -> tuple:
 
 CONCATENATE = Primitive(  # concatenate(axis, x1, x2, ...): the axis comes first, a setting
     "concatenate", lambda axis, *xs: np.concatenate(xs, axis=axis), static=(0,), arity=None,
-    domain=_concatenate_domain,
+    domain=domains.concatenate_shapes,
     jvp_rules=PerSlot(lambda k, t, axis, *rest: SCATTER(t, _block(k, axis, rest[:-1]), shape_of(rest[-1]))),
     vjp_rules=PerSlot(lambda k, g, axis, *rest: INDEX(g, _block(k, axis, rest[:-1]))),
 )
@@ -338,15 +282,8 @@ MAXIMUM = Primitive(  # elementwise; at a tie each operand gets half the derivat
 )
 
 
-def _where_domain(condition, x, y):
-    kind = np.asarray(condition).dtype.kind
-    if kind != "b":
-        return f"where's condition must be booleans (e.g. x > 0), got an array of {np.asarray(condition).dtype}"
-    return None
-
-
 WHERE = Primitive(  # where(condition, x, y): the condition is a setting, x and y elementwise
-    "where", lambda condition, x, y: _as_float(np.where(condition, x, y)), static=(0,), domain=_where_domain,
+    "where", lambda condition, x, y: _as_float(np.where(condition, x, y)), static=(0,), domain=domains.boolean_condition,
     partials=(None, lambda c, x, y, out: WHERE(c, 1.0, 0.0), lambda c, x, y, out: WHERE(c, 0.0, 1.0)),
 )
 
@@ -354,40 +291,15 @@ WHERE = Primitive(  # where(condition, x, y): the condition is a setting, x and 
 # --- Giles 2008: inverse, determinant, solve ------------------------------------------------------
 
 
-def _square_domain(a, name):
-    if _ndim(a) != 2 or shape_of(a)[0] != shape_of(a)[1]:
-        return f"{name} needs a square matrix, got shape {shape_of(a)}"
-    return None
-
-
-def _invertible_domain(a, name):
-    problem = _square_domain(a, name)
-    if problem:
-        return problem
-    condition = np.linalg.cond(a)
-    if condition * np.finfo(float).eps > 1e-2:  # no digits left to trust
-        return f"the {shape_of(a)[0]}×{shape_of(a)[0]} matrix is singular (or too close to it: condition number {condition:.3g})"
-    return None
-
-
-def _solve_domain(a, b):
-    problem = _invertible_domain(a, "solve")
-    if problem:
-        return problem
-    if _ndim(b) not in (1, 2) or shape_of(b)[0] != shape_of(a)[0]:
-        return f"solve(A, B) needs B with {shape_of(a)[0]} rows, got shapes {_shapes_text(a, b)}"
-    return None
-
-
 INV = Primitive(  # C = A⁻¹ (Giles 2008):  Ċ = -C Ȧ C,  Ā = -Cᵀ C̄ Cᵀ
-    "inv", np.linalg.inv, domain=lambda a: _invertible_domain(a, "inv"),
+    "inv", np.linalg.inv, domain=lambda a: domains.invertible(a, "inv"),
     jvp_rules=(lambda t, a, out: NEG(MATMUL(MATMUL(out, t), out)),),
     vjp_rules=(lambda g, a, out: NEG(MATMUL(MATMUL(TRANSPOSE(out), g), TRANSPOSE(out))),),
 )
 
 
 DET = Primitive(  # C = det A (Giles 2008):  Ċ = C tr(A⁻¹ Ȧ),  Ā = C̄ C A⁻ᵀ; the rules need A⁻¹
-    "det", lambda a: float(np.linalg.det(a)), domain=lambda a: _square_domain(a, "det"),
+    "det", lambda a: float(np.linalg.det(a)), domain=lambda a: domains.square_matrix(a, "det"),
     jvp_rules=(lambda t, a, out: MUL(out, SUM(MUL(TRANSPOSE(INV(a)), t), None, False)),),
     vjp_rules=(lambda g, a, out: MUL(MUL(g, out), TRANSPOSE(INV(a))),),
 )
@@ -405,7 +317,7 @@ def _solve_adjoint_a(g, a, out):
 
 
 SOLVE = Primitive(  # C = A⁻¹ B (Giles 2008):  Ċ = A⁻¹ (Ḃ - Ȧ C);  B̄ = A⁻ᵀ C̄,  Ā = -B̄ Cᵀ
-    "solve", np.linalg.solve, domain=_solve_domain,
+    "solve", np.linalg.solve, domain=domains.solve_shapes,
     jvp_rules=(lambda t, a, b, out: NEG(SOLVE(a, MATMUL(t, out))), lambda t, a, b, out: SOLVE(a, t)),
     vjp_rules=(lambda g, a, b, out: _solve_adjoint_a(g, a, out), lambda g, a, b, out: _solve_adjoint_b(g, a)),
 )
