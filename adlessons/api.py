@@ -195,7 +195,8 @@ def argument_positions(argnums, n_args: int) -> tuple:
     return tuple(positions)
 
 
-def _parameter_names(f: Callable, count: int) -> list[str]:
+def parameter_names(f: Callable, count: int) -> list[str]:
+    """Names for f's first ``count`` arguments: its parameter names, then x1, x2, ..."""
     try:
         params = [
             p.name for p in inspect.signature(f).parameters.values()
@@ -213,7 +214,7 @@ def _name(f) -> str:
 def _record(f: Callable, args: tuple, argnums=None, who: str = "record") -> Recording:
     """Call ``f(*args)`` with the leaves of the differentiated arguments replaced by inputs."""
     positions = argument_positions(argnums, len(args))
-    names = _parameter_names(f, len(args))
+    names = parameter_names(f, len(args))
     values, input_names, trees = [], [], []
     for a in positions:
         trees.append(flatten(args[a], names[a], values, input_names, who))

@@ -24,11 +24,11 @@ built into the node's operation. A list of traced values counts as that many ope
 from __future__ import annotations
 
 import functools
-import inspect
 from typing import Callable
 
 import numpy as np
 
+from .api import parameter_names
 from .errors import describe_value
 from .forward import tangent_sweep
 from .memory import release
@@ -193,14 +193,10 @@ def _traced_operands(args: tuple):
 
 def _input_names(f: Callable, args: tuple) -> list:
     """Names for the inner trace's inputs: f's parameter names, ``v[k]`` for list entries."""
-    try:
-        params = [p.name for p in inspect.signature(f).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        params = []
+    params = parameter_names(f, len(args))
     names = []
     for position, a in enumerate(args):
-        base = params[position] if position < len(params) else f"x{position + 1}"
+        base = params[position]
         if isinstance(a, Traced):
             names.append(base)
         elif _is_vector(a):
