@@ -296,3 +296,40 @@ def test_search_shows_excerpts_offline(open_page):
     assert any(r["title"].startswith("Lesson 5") for r in results), results
     assert results and all("adjoint" in r["excerpt"].lower() for r in results), results
     visit.assert_clean()
+
+
+# --- exercises: hints and worked solutions collapsed, opened by a click -------------------------
+
+
+def _exercise_pages() -> list[str]:
+    """The lessons whose notebooks have exercise cells (every lesson, today)."""
+    pages = []
+    for page in NOTEBOOKS:
+        path = BOOK / f"{page}.ipynb"
+        if path.exists() and any("exercise" in c.get("metadata", {}).get("tags", [])
+                                 for c in json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            pages.append(page)
+    return pages
+
+
+@pytest.mark.parametrize("page", _exercise_pages())
+def test_hints_and_solutions_start_collapsed_and_open_on_a_click(open_page, book_dir, page):
+    visit = open_page(f"{page}.html")
+    page_ = visit.page
+    dropdowns = page_.locator("details.sd-dropdown")
+    titles = [t.strip() for t in dropdowns.locator("summary").all_inner_texts()]
+    assert any(t.startswith("Hint") for t in titles), (page, titles)
+    assert any(t.startswith("Worked solution") for t in titles), (page, titles)
+    # nothing is open when the page loads: no hint, no worked solution, no solution code
+    assert page_.locator("details.sd-dropdown[open]").count() == 0
+    solution_code = page_.locator(".tag_solution details.hide")
+    assert solution_code.count() > 0 and page_.locator(".tag_solution details.hide[open]").count() == 0
+    # a click on the first hint opens it, and its text becomes visible
+    hint = dropdowns.filter(has=page_.locator("summary", has_text="Hint")).first
+    body = hint.locator(".sd-summary-content")
+    assert not body.is_visible()
+    hint.locator("summary").click()
+    page_.wait_for_timeout(200)
+    assert hint.get_attribute("open") is not None and body.is_visible()
+    assert body.inner_text().strip(), f"{page}: the opened hint is empty"
+    visit.assert_clean()
