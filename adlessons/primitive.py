@@ -342,13 +342,17 @@ def apply(primitive: Primitive, operands: tuple):
     return owner.process_primitive(primitive, operands)
 
 
-def evaluate_plain(primitive: Primitive, operands: tuple):
+def evaluate_plain(primitive: Primitive, operands: tuple, known_finite: tuple = ()):
     """Evaluate on plain values, refusing non-numbers, inputs outside the domain and
-    non-finite results, each with a sentence that names the operation and the value."""
+    non-finite results, each with a sentence that names the operation and the value.
+    ``known_finite`` names operand slots already checked (a trace's nodes' values)."""
     arrays = False
     for k, x in enumerate(operands):
         if type(x) is float and isfinite(x) or k in primitive.static:
             continue  # the usual case, checked first
+        if k in known_finite:
+            arrays = arrays or isinstance(x, np.ndarray)
+            continue
         if not is_plain_value(x):
             raise OperandError(primitive.name, x)
         if not is_finite(x):

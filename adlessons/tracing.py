@@ -19,7 +19,7 @@ from typing import Sequence
 
 from . import presentation, tables
 from .errors import ADError, DerivativeError, DomainError, describe_value
-from .primitive import Primitive, Traced, apply, check_finite_input, is_finite
+from .primitive import Primitive, Traced, apply, check_finite_input, evaluate_plain, is_finite
 
 _levels = itertools.count(1)
 
@@ -126,7 +126,7 @@ class Trace:
             args.append(value)
         args = tuple(args)
         try:
-            value = _evaluate(primitive, args, floats_only)
+            value = _evaluate(self, primitive, operands, args, floats_only)
         except ADError as error:
             where = presentation.describe_operation(self, primitive, operands)
             raise error.at(where).with_traceback(None) from None
@@ -153,11 +153,12 @@ def _count(n: int, thing: str) -> str:
     return f"{n} {thing}{'s' if n != 1 else ''}"
 
 
-def _evaluate(primitive: Primitive, args: tuple, floats_only: bool):
+def _evaluate(trace: Trace, primitive: Primitive, operands: tuple, args: tuple, floats_only: bool):
     """The new node's value.  Floats in and a finite float out, with no domain to check, is
     the usual case and is taken directly (recording takes about a third less time so, measured
-    with benchmarks/bench_grad.py); anything else (arrays, constants to check, values of an
-    older trace, which records the operation too) goes through ``apply``."""
+    with benchmarks/bench_grad.py).  Values of an older trace go to ``apply`` (that trace
+    records the operation too); other plain values to ``evaluate_plain``, which need not check
+    again that the trace's own nodes are finite: each was checked when it was recorded."""
     if floats_only and primitive.domain is None:
         try:
             value = primitive.evaluate(*args)
@@ -165,7 +166,10 @@ def _evaluate(primitive: Primitive, args: tuple, floats_only: bool):
                 return value
         except OverflowError:
             pass  # evaluate_plain says what went wrong
-    return apply(primitive, args)
+    if any(isinstance(x, Traced) for x in args):
+        return apply(primitive, args)
+    nodes = tuple(k for k, x in enumerate(operands) if trace.is_variable(x))
+    return evaluate_plain(primitive, args, known_finite=nodes)
 
 
 # --- what goes wrong in a sweep, named --------------------------------------------------------
