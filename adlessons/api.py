@@ -60,15 +60,18 @@ class Tree:
         return self.kind in ("list", "tuple") and all(
             c.kind == "leaf" and c.shape == () for c in self.children)
 
-    def rebuild(self, leaves):
-        """A pytree of this structure holding the next leaves of the iterator ``leaves``."""
+    def rebuild(self, leaves, vector_axis: int = 0):
+        """A pytree of this structure holding the next leaves of the iterator ``leaves``.  The
+        entries of a vector are stacked along ``vector_axis`` (-1 for Jacobian blocks, whose
+        input axes come after the output's)."""
         if self.kind == "leaf":
             return next(leaves)
-        parts = [child.rebuild(leaves) for child in self.children]
+        parts = [child.rebuild(leaves, vector_axis) for child in self.children]
         if self.kind == "dict":
             return dict(zip(self.keys, parts))
         if self.is_vector and _stackable(parts):
-            return np.array(parts, dtype=float)  # the textbook's vector (stacked: Jacobian blocks)
+            stacked = np.array(parts, dtype=float)  # the textbook's vector
+            return np.moveaxis(stacked, 0, vector_axis) if parts else stacked
         return tuple(parts) if self.kind == "tuple" else parts  # e.g. traced parts: as they came
 
     @property
@@ -162,10 +165,10 @@ class Recording:
     arguments: tuple  # one Tree per differentiated argument
     output: Tree
 
-    def per_argument(self, per_input: list) -> list:
+    def per_argument(self, per_input: list, vector_axis: int = 0) -> list:
         """Split one entry per trace input back into one pytree per differentiated argument."""
         leaves = iter(per_input)
-        return [tree.rebuild(leaves) for tree in self.arguments]
+        return [tree.rebuild(leaves, vector_axis) for tree in self.arguments]
 
     def outputs(self, per_output: list):
         return self.output.rebuild(iter(per_output))
@@ -382,8 +385,9 @@ def _jacobian(f: Callable, argnums, who: str, sweep: Callable, by_columns: bool)
             rows = [_dense(result[t], other[t]) for result in swept[s]]
             return _block(rows, seeded[s], other[t], by_columns)
 
-        per_output = [recording.per_argument([block(o, i) for i in range(len(in_shapes))])
-                      for o in range(len(out_shapes))]  # per output leaf: one block per argument
+        # per output leaf, one block per argument; a vector argument's entries are its last axis
+        per_output = [recording.per_argument([block(o, i) for i in range(len(in_shapes))], vector_axis=-1)
+                      for o in range(len(out_shapes))]
         return _per_argnums(argnums, [recording.outputs([p[a] for p in per_output])
                                       for a in range(len(recording.arguments))])
 

@@ -172,3 +172,15 @@ def test_anp_on_plain_arrays_returns_numpy_results():
     assert np.array_equal(anp.tanh(M), np.tanh(M))
     assert np.allclose(anp.linalg.inv(np.eye(2) * 2), np.eye(2) / 2)
     assert np.array_equal(anp.concatenate([M, M], axis=1), np.concatenate([M, M], axis=1))
+
+
+def test_jacobian_of_a_list_argument_with_an_array_output_puts_the_list_axis_last():
+    """JAX's layout is the output's shape, then the input's: for f(v) = v0 c + 10 v1 c with c of
+    shape (3,) and v a list of two numbers, J[i, j] = ∂f_i/∂v_j is c_i for j = 0 and 10 c_i for
+    j = 1 (written out by hand), a (3, 2) array."""
+    c = np.array([1.0, 2.0, 3.0])
+    expected = np.stack([c, 10 * c], axis=-1)
+    for jac in (jacrev, jacfwd):
+        J = jac(lambda v: v[0] * c + 10 * v[1] * c)([1.0, 2.0])
+        assert J.shape == (3, 2)
+        np.testing.assert_array_equal(J, expected)
