@@ -220,7 +220,7 @@ class Traced:
 
     def reshape(self, *shape):
         """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``: NumPy takes the shape either way."""
-        if len(shape) == 1 and not isinstance(shape[0], int):
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
             shape = shape[0]
         return apply(PRIMITIVES["reshape"], (self, tuple(shape)))
 
