@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def describe_value(x) -> str:
     """A short text for a value in a message: its repr, or just its type if the repr is long
     or holds a memory address (``<function f at 0x7f...>``)."""
     text = repr(x)
+    if isinstance(x, np.ndarray) and (len(text) > 40 or "\n" in text):
+        return f"<{x.dtype} array of shape {x.shape}>"
     if " at 0x" in text or len(text) > 40:
         return f"<{type(x).__name__}>"
     return text

@@ -102,7 +102,8 @@ def outer(a, b):
 def transpose(x, axes=None):
     """The axes reversed (xᵀ for a matrix), or permuted as ``axes`` says."""
     x = _operand(x)
-    if axes is None or tuple(axes) == tuple(reversed(range(len(_shape_of(x))))):
+    shape = _shape_of(x)  # None for a formula, whose shape is not known
+    if axes is None or shape is not None and tuple(axes) == tuple(reversed(range(len(shape)))):
         return _p.TRANSPOSE(x)
     return _p.PERMUTE(x, tuple(int(a) for a in axes))
 

@@ -108,7 +108,7 @@ def match_shape(x, shape: tuple):
     """``x`` summed or broadcast to ``shape``: a broadcast operand's adjoint is summed back to
     the operand's own shape, and a tangent is spread to the output's shape."""
     have = shape_of(x)
-    if have == shape or have is None:  # None: a printed formula, whose shape is not known
+    if have == shape or have is None or shape is None:  # None: a formula's shape is not known
         return x
     if len(have) > len(shape) or any(h != s and h != 1 for h, s in zip(have[::-1], shape[::-1])):
         return PRIMITIVES["sum_to"](x, shape)
@@ -370,11 +370,28 @@ def evaluate_plain(primitive: Primitive, operands: tuple, known_finite: tuple = 
             out = primitive.evaluate(*operands)
     except OverflowError:  # math.exp(1000)
         out = math.inf
+    except ValueError as error:  # NumPy's, e.g. shapes that do not broadcast together
+        if not arrays:
+            raise
+        raise DomainError(primitive.name, operands, _array_problem(primitive, operands, error)) from None
     if type(out) is float and isfinite(out) or is_finite(out):
         return out
     problem = ("the result is too large for a float" if isinstance(out, int)
                else f"the result {describe_value(out)} is {_not_finite(out)}")
     raise DomainError(primitive.name, operands, problem)
+
+
+def _array_problem(primitive: Primitive, operands: tuple, error: ValueError) -> str:
+    """NumPy's complaint in words that name the shapes (broadcasting is the usual one)."""
+    shapes = [shape_of(x) for k, x in enumerate(operands) if k not in primitive.static]
+    shown = " and ".join(str(shape) for shape in shapes)
+    if primitive.is_elementwise:
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            return (f"the shapes {shown} do not broadcast together (NumPy's rule: compared from "
+                    f"the last axis, each pair of lengths must be equal or one of them 1)")
+    return f"NumPy refused operands of shapes {shown}: {error}"
 
 
 def _not_finite(x) -> str:

@@ -146,9 +146,19 @@ def diff(expr, wrt: Expr):
             if isinstance(x, Expr):
                 dx = derivative[id(x)]
                 if not _is(dx, 0):
-                    total = total + e.primitive.partial(k, e.operands, e) * dx
+                    total = total + _partial(e, k) * dx
         derivative[id(e)] = total
     return derivative[id(expr)]
+
+
+def _partial(e: Expr, k: int):
+    """∂e/∂(operand k) as a formula, from the table's rule."""
+    if not e.primitive.is_elementwise:
+        raise TypeError(
+            f"diff: {e.primitive.name} is an array operation: symbolic differentiation here works "
+            f"on formulas of numbers, whose every operation has a partial; differentiate array "
+            f"code with grad, jvp or vjp")
+    return e.primitive.partial(k, e.operands, e)
 
 
 def evaluate(expr, values: Mapping[str, float] | None = None, **named: float) -> float:

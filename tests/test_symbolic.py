@@ -58,12 +58,17 @@ def symbolic_at(case, point):
     return case.build(*symbols), symbols, {f"x{k}": t for k, t in enumerate(point)}
 
 
-# symbolic.diff multiplies local partials; a structural primitive (sum_to, broadcast_to) has none
-# and diff fails with a bare TypeError ("'NoneType' object is not subscriptable"), reported to
-# the lead.  strict: once diff handles them (e.g. through Primitive.jvp), these must pass.
-STRUCTURAL_GAP = pytest.mark.xfail(strict=True, raises=TypeError,
-                                   reason="symbolic.diff has no rule for structural primitives")
-TABLE = cases(marks=lambda case: (STRUCTURAL_GAP,) if is_structural(case) else ())
+# symbolic.diff is Lesson 2's: formulas of numbers, whose operations all have local partials.
+# The table's array entries (matmul, sum_to, ...) are left to grad, jvp and vjp; diff refuses
+# them with a sentence (tested below).
+TABLE = cases(where=lambda case: not is_structural(case))
+
+
+@pytest.mark.parametrize("case", cases(where=is_structural))
+def test_diff_refuses_array_operations_with_a_sentence(case):
+    formula, symbols, _ = symbolic_at(case, case.points[0])
+    with pytest.raises(TypeError, match=f"diff: {case.primitive} is an array operation.*grad, jvp or vjp"):
+        diff(formula, symbols[0])
 
 
 # d(1/x) = div(neg(1/x), x) reaches x both at the top and under 1/x (the postorder regression)
