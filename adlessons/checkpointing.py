@@ -11,10 +11,13 @@ sweeps through that fresh inner trace, which is dropped right afterwards::
 
 The rules use the package's own ``Trace`` and sweeps, so they are recorded like any other
 rule when a derivative is differentiated again (``grad(grad(f))``), and nested checkpoints
-work. The results equal those without the wrapper: the same operations, in the same order.
-(One exception, of rounding: when a traced argument of ``g`` is also used after the call,
-its adjoint adds g's contributions as one subtotal rather than one by one, and when ``g``
-has several traced arguments its tangent is the sum of one inner sweep per argument.)
+work. The results equal those without the wrapper: the same operations, in the same order,
+for first derivatives and for forward over reverse (``jvp(grad(f))``, dual numbers through
+``grad``). Three cases agree to rounding instead: reverse over reverse (``grad(grad(f))``
+records the recomputed steps in the outer trace beside the first recording, so sums the plain
+trace forms at one node are formed along two paths); a traced argument of ``g`` also used after
+the call (its adjoint adds g's contributions as one subtotal rather than one by one); and the
+tangent of a ``g`` with several traced arguments (one inner sweep per argument, then summed).
 
 Arguments that are not traced (a step count, a setting) are constants of the call: they are
 built into the node's operation. A list of traced values counts as that many operands.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from functools import reduce
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from . import presentation
 from .counting import note_sweep
@@ -20,15 +20,20 @@ from .primitive import Primitive, Traced, check_finite_input, is_number, primal
 from .tracing import Node, Trace, check_finite_derivatives, new_level, sweep_failure
 
 
-def tangent_steps(trace: Trace, input_tangents: Sequence, tangents: list) -> Iterator:
-    """The tangent sweep, node by node: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j over v_i's parents v_j.
+def tangent_sweep(trace: Trace, input_tangents: Sequence,
+                  on_step: Optional[Callable[["ForwardStep"], None]] = None) -> list:
+    """Propagate tangents from the inputs to every node; returns one tangent per node.
 
-    Fills ``tangents`` (one entry per node; an input's is its seed) and yields each node as
-    its tangent is set.  ``tangent_sweep`` and ``forward_steps`` run it.
+    The recurrence, node by node: v̇_i = Σ_j ∂v_i/∂v_j · v̇_j over v_i's parents v_j.
+    ``on_step`` (optional) receives a ``ForwardStep`` for every node, in sweep order.
     """
+    check_seeds(trace.input_names, input_tangents, "tangent sweep", "input", "tangent")
+    note_sweep("forward")
+    tangents = [None] * len(trace.nodes)  # None: not computed yet
     for node, seed in zip(trace.inputs, input_tangents):
         tangents[node.pos] = seed
-        yield node
+        if on_step is not None:
+            on_step(ForwardStep.of(node, tangents))
     node = None
     try:
         for node in trace.intermediates:
@@ -38,23 +43,10 @@ def tangent_steps(trace: Trace, input_tangents: Sequence, tangents: list) -> Ite
                     term = node.primitive.jvp(slot, tangents[parent.pos], node.args, node.value)
                     tangent = term if tangent is None else tangent + term
             tangents[node.pos] = tangent
-            yield node
+            if on_step is not None:  # a table or the stepper is watching
+                on_step(ForwardStep.of(node, tangents))
     except Exception as error:  # name the node whose rule failed
         raise sweep_failure(error, node) from None
-
-
-def tangent_sweep(trace: Trace, input_tangents: Sequence,
-                  on_step: Optional[Callable[["ForwardStep"], None]] = None) -> list:
-    """Propagate tangents from the inputs to every node; returns one tangent per node.
-
-    ``on_step`` (optional) receives a ``ForwardStep`` for every node, in sweep order.
-    """
-    check_seeds(trace.input_names, input_tangents, "tangent sweep", "input", "tangent")
-    note_sweep("forward")
-    tangents = [None] * len(trace.nodes)  # None: not computed yet
-    for node in tangent_steps(trace, input_tangents, tangents):
-        if on_step is not None:
-            on_step(ForwardStep.of(node, tangents))
     check_finite_derivatives(trace, tangents, "tangent sweep")
     return tangents
 

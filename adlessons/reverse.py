@@ -10,7 +10,7 @@ derivative of one output with respect to every input.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from . import presentation
 from .counting import note_sweep
@@ -19,20 +19,26 @@ from .primitive import zeros_like
 from .tracing import Node, Trace, check_finite_derivatives, sweep_failure
 
 
-def adjoint_steps(trace: Trace, output_adjoints: Sequence, adjoints: list) -> Iterator:
-    """The adjoint sweep, edge by edge: v̄_j += v̄_i · ∂v_i/∂v_j, from the last node back.
+def adjoint_sweep(trace: Trace, output_adjoints: Sequence,
+                  on_step: Optional[Callable[["ReverseStep"], None]] = None) -> list:
+    """Propagate adjoints from the outputs back to every node; returns one adjoint per node.
 
-    Fills ``adjoints`` (one entry per node; None until its first contribution arrives, so the
-    first one is stored as it is rather than added to a zero) and yields (parent, child, slot,
-    contribution, first) for each output's seed (child None) and each edge, in sweep order;
-    ``first`` says the parent had no contribution before (``=`` rather than ``+=``).
-    ``adjoint_sweep`` and ``reverse_steps`` run it.
+    The recurrence, edge by edge from the last node back: v̄_j += v̄_i · ∂v_i/∂v_j.
+    ``output_adjoints`` gives ȳ for each of ``trace.outputs``.  Nodes that no output
+    depends on get adjoint 0 (of their value's shape).  ``on_step`` (optional) receives a
+    ``ReverseStep`` for each seed and each edge, in sweep order.
     """
+    names = [f"{k + 1}" for k in range(len(trace.outputs))]
+    check_seeds(names, output_adjoints, "adjoint sweep", "output", "adjoint")
+    note_sweep("reverse")
+    # None until a node's first contribution arrives, which is stored as it is (not added to a zero)
+    adjoints = [None] * len(trace.nodes)
     for y, ybar in zip(trace.outputs, output_adjoints):
         if trace.is_variable(y):
             old = adjoints[y.pos]
             adjoints[y.pos] = ybar if old is None else old + ybar
-            yield y, None, None, ybar, old is None
+            if on_step is not None:
+                on_step(ReverseStep.of(y, None, None, ybar, adjoints, old is None))
     node = None
     try:
         for node in reversed(trace.intermediates):
@@ -45,30 +51,10 @@ def adjoint_steps(trace: Trace, output_adjoints: Sequence, adjoints: list) -> It
                 contribution = node.primitive.vjp(slot, vbar, node.args, node.value)
                 old = adjoints[parent.pos]
                 adjoints[parent.pos] = contribution if old is None else old + contribution
-                yield parent, node, slot, contribution, old is None
+                if on_step is not None:  # a table or the stepper is watching
+                    on_step(ReverseStep.of(parent, node, slot, contribution, adjoints, old is None))
     except Exception as error:  # name the node whose rule failed
         raise sweep_failure(error, node) from None
-
-
-def adjoint_sweep(trace: Trace, output_adjoints: Sequence,
-                  on_step: Optional[Callable[["ReverseStep"], None]] = None) -> list:
-    """Propagate adjoints from the outputs back to every node; returns one adjoint per node.
-
-    ``output_adjoints`` gives ȳ for each of ``trace.outputs``.  Nodes that no output
-    depends on get adjoint 0 (of their value's shape).  ``on_step`` (optional) receives a
-    ``ReverseStep`` for each seed and each edge, in sweep order.
-    """
-    names = [f"{k + 1}" for k in range(len(trace.outputs))]
-    check_seeds(names, output_adjoints, "adjoint sweep", "output", "adjoint")
-    note_sweep("reverse")
-    adjoints = [None] * len(trace.nodes)
-    steps = adjoint_steps(trace, output_adjoints, adjoints)
-    if on_step is None:
-        for _ in steps:
-            pass
-    else:
-        for parent, child, slot, contribution, first in steps:
-            on_step(ReverseStep.of(parent, child, slot, contribution, adjoints, first))
     adjoints = [zeros_like(node.value) if a is None else a for node, a in zip(trace.nodes, adjoints)]
     check_finite_derivatives(trace, adjoints, "adjoint sweep", backward=True)
     return adjoints
