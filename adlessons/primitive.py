@@ -79,7 +79,7 @@ class Primitive:
         """Operand ``slot``'s term of the output's tangent: ∂out/∂operand · tangent."""
         if self.partials is None:
             return self.jvp_rules[slot](tangent, *args, out)
-        term = self.partials[slot](*args, out) * tangent  # self.partial, without the call
+        term = self.partial(slot, args, out) * tangent
         if type(term) is float:  # a number has no shape to match
             return term
         return match_shape(term, shape_of(out))
@@ -88,7 +88,7 @@ class Primitive:
         """Operand ``slot``'s share of the adjoint: cotangent · ∂out/∂operand."""
         if self.partials is None:
             return self.vjp_rules[slot](cotangent, *args, out)
-        contribution = cotangent * self.partials[slot](*args, out)  # as in jvp
+        contribution = cotangent * self.partial(slot, args, out)
         if type(contribution) is float:  # a number has no shape to match
             return contribution
         return match_shape(contribution, shape_of(args[slot]))
