@@ -10,10 +10,15 @@ def describe_value(x) -> str:
     or holds a memory address (``<function f at 0x7f...>``)."""
     text = repr(x)
     if isinstance(x, np.ndarray) and (len(text) > 40 or "\n" in text):
-        return f"<{x.dtype} array of shape {x.shape}>"
+        return array_summary(x)
     if " at 0x" in text or len(text) > 40:
         return f"<{type(x).__name__}>"
     return text
+
+
+def array_summary(x: np.ndarray) -> str:
+    """An array too long to print, by its kind and shape: ``<float64 array of shape (5, 6)>``."""
+    return f"<{x.dtype} array of shape {x.shape}>"
 
 
 class ADError(Exception):

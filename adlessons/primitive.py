@@ -24,7 +24,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .errors import DomainError, OperandError, describe_value
+from .errors import DomainError, OperandError, array_summary, describe_value
 
 #: Every primitive by name; each ``Primitive`` adds itself when it is made (see the table).
 PRIMITIVES: dict = {}
@@ -317,7 +317,7 @@ def _index_text(k) -> str:
     if k is None:
         return "None"
     if isinstance(k, (list, np.ndarray)) and np.size(k) > 6:
-        return f"<{np.asarray(k).dtype} array of shape {np.shape(k)}>"
+        return array_summary(np.asarray(k))
     return repr(np.asarray(k).tolist()) if isinstance(k, np.ndarray) else repr(k)
 
 
