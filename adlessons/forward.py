@@ -16,7 +16,7 @@ from typing import Callable, Optional, Sequence
 from . import presentation
 from .counting import note_sweep
 from .errors import ADError, DomainError, describe_value
-from .primitive import Primitive, Traced, check_finite_input, is_number, primal
+from .primitive import Primitive, Traced, check_finite_input, is_number, primal, zeros_like
 from .tracing import Node, Trace, check_finite_derivatives, new_level, sweep_failure
 
 
@@ -59,8 +59,8 @@ def forward_steps(trace: Trace, input_tangents: Sequence) -> list["ForwardStep"]
 
 
 def output_tangents(trace: Trace, tangents: list) -> list:
-    """The tangents of the trace's outputs (0 for an output that is a constant)."""
-    return [tangents[y.pos] if trace.is_variable(y) else 0.0 for y in trace.outputs]
+    """The tangents of the trace's outputs (a zero of its shape for an output that is a constant)."""
+    return [tangents[y.pos] if trace.is_variable(y) else zeros_like(y) for y in trace.outputs]
 
 
 def check_seeds(names: Sequence[str], seeds: Sequence, sweep: str, what: str, seed: str) -> None:

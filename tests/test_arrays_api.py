@@ -91,6 +91,16 @@ def test_jvp_on_arrays():
     assert np.allclose(y, np.tanh(A @ x)) and np.allclose(y_dot, (1 - np.tanh(A @ x) ** 2) * (A @ t))
 
 
+def test_an_output_no_input_reaches_has_a_zero_tangent_and_adjoint_of_its_shape():
+    # d/dx of a constant is 0, entry by entry: the zero has the output's shape (it was 0.0)
+    _, tangent = jvp(lambda x: (2.0 * x, np.ones(3)), (1.0,), (1.0,))
+    assert tangent[0] == 2.0
+    assert isinstance(tangent[1], np.ndarray) and tangent[1].shape == (3,) and not tangent[1].any()
+    _, pullback = vjp(lambda x: np.ones(3) + 0.0 * x[0], np.array([1.0, 2.0]))
+    assert pullback(np.ones(3))[0].shape == (2,)
+    assert jacfwd(lambda x: np.ones(3))(1.0).shape == (3,)
+
+
 def test_hessian_vector_product_by_forward_over_reverse():
     """f(x) = sum(tanh(A x)) has H = Aᵀ diag(-2 tanh (1 - tanh²)) A (by hand)."""
     v = rng.normal(size=4)
