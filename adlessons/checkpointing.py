@@ -33,7 +33,7 @@ import numpy as np
 
 from .api import parameter_names
 from .errors import describe_value
-from .forward import tangent_sweep
+from .forward import output_tangents, tangent_sweep
 from .memory import release
 from .primitive import Primitive, Traced, is_plain_value, zeros_like
 from .presentation import constant_text
@@ -115,9 +115,7 @@ class Inside:
         tangent sweep of a fresh recording."""
         trace = self.record(values)
         seeds = [tangent if k == slot else zeros_like(v) for k, v in enumerate(values)]
-        tangents = tangent_sweep(trace, seeds)
-        y = trace.outputs[0]
-        tangent = tangents[y.pos] if trace.is_variable(y) else zeros_like(y)
+        tangent = output_tangents(trace, tangent_sweep(trace, seeds))[0]
         release(trace)
         return tangent
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .primitive import Index, shape_of
+from .primitive import Index, shape_of, shapes_text
 
 
 def _first(x, bad):
@@ -67,25 +67,21 @@ def _ndim(x) -> int:
     return len(shape_of(x))
 
 
-def _shapes_text(*xs) -> str:
-    return " and ".join(str(shape_of(x)) for x in xs)
-
-
 def matmul_shapes(a, b):
     if _ndim(a) == 0 or _ndim(b) == 0:
-        return f"@ needs arrays of 1 or 2 dimensions, got shapes {_shapes_text(a, b)} (use * for numbers)"
+        return f"@ needs arrays of 1 or 2 dimensions, got shapes {shapes_text(a, b)} (use * for numbers)"
     if _ndim(a) > 2 or _ndim(b) > 2:
-        return f"@ is defined here for 1-D and 2-D arrays only, got shapes {_shapes_text(a, b)}"
+        return f"@ is defined here for 1-D and 2-D arrays only, got shapes {shapes_text(a, b)}"
     inner_a, inner_b = shape_of(a)[-1], shape_of(b)[0]
     if inner_a != inner_b:
-        return (f"shapes {_shapes_text(a, b)} do not line up: the last axis of the first ({inner_a}) "
+        return (f"shapes {shapes_text(a, b)} do not line up: the last axis of the first ({inner_a}) "
                 f"must equal the first axis of the second ({inner_b})")
     return None
 
 
 def outer_shapes(u, v):
     if _ndim(u) != 1 or _ndim(v) != 1:
-        return f"outer takes two 1-D arrays, got shapes {_shapes_text(u, v)}"
+        return f"outer takes two 1-D arrays, got shapes {shapes_text(u, v)}"
     return None
 
 
@@ -117,11 +113,11 @@ def concatenate_shapes(axis, *xs):
     if not xs:
         return "concatenate needs at least one array"
     if any(_ndim(x) == 0 for x in xs):
-        return f"concatenate takes arrays of at least 1 dimension, got shapes {_shapes_text(*xs)}"
+        return f"concatenate takes arrays of at least 1 dimension, got shapes {shapes_text(*xs)}"
     try:
         np.concatenate([np.empty(shape_of(x)) for x in xs], axis=axis)
     except (ValueError, np.exceptions.AxisError) as error:
-        return f"cannot concatenate shapes {_shapes_text(*xs)} along axis {axis} ({error})"
+        return f"cannot concatenate shapes {shapes_text(*xs)} along axis {axis} ({error})"
     return None
 
 
@@ -153,5 +149,5 @@ def solve_shapes(a, b):
     if problem:
         return problem
     if _ndim(b) not in (1, 2) or shape_of(b)[0] != shape_of(a)[0]:
-        return f"solve(A, B) needs B with {shape_of(a)[0]} rows, got shapes {_shapes_text(a, b)}"
+        return f"solve(A, B) needs B with {shape_of(a)[0]} rows, got shapes {shapes_text(a, b)}"
     return None

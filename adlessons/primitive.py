@@ -383,11 +383,11 @@ def evaluate_plain(primitive: Primitive, operands: tuple, known_finite: tuple = 
 
 def _array_problem(primitive: Primitive, operands: tuple, error: ValueError) -> str:
     """NumPy's complaint in words that name the shapes (broadcasting is the usual one)."""
-    shapes = [shape_of(x) for k, x in enumerate(operands) if k not in primitive.static]
-    shown = " and ".join(str(shape) for shape in shapes)
+    arrays = [x for k, x in enumerate(operands) if k not in primitive.static]
+    shown = shapes_text(*arrays)
     if primitive.is_elementwise:
         try:
-            np.broadcast_shapes(*shapes)
+            np.broadcast_shapes(*map(shape_of, arrays))
         except ValueError:
             return (f"the shapes {shown} do not broadcast together (NumPy's rule: compared from "
                     f"the last axis, each pair of lengths must be equal or one of them 1)")
@@ -432,6 +432,11 @@ def is_finite(x) -> bool:
 def shape_of(x) -> tuple:
     """The shape of a value: () for a number, ``x.shape`` for arrays and traced values."""
     return getattr(x, "shape", ())
+
+
+def shapes_text(*xs) -> str:
+    """The operands' shapes for a message: ``(3, 4) and (3,)``."""
+    return " and ".join(str(shape_of(x)) for x in xs)
 
 
 def zeros_like(value):
